@@ -1,0 +1,1 @@
+return SegKit.Cli.CliApp.Run(args);
