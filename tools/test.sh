@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every SegKit test: installs what the tests need (tools/setup.sh --test), builds, runs xunit.
+# Parity tests export their models with Debian's torch into .cache/fixtures/ on first use.
+# Extra arguments go to `dotnet test` (e.g. --filter FullyQualifiedName~Masks).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+tools/setup.sh --test --quiet
+dotnet build SegKit.sln -c Release -nologo -v q -clp:ErrorsOnly
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test tests/SegKit.Tests/SegKit.Tests.csproj -c Release --no-build -nologo "$@" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+# One closing line in the plain 'N passed, N failed' form, summed over test assemblies.
+awk '
+  /(Passed|Failed)!/ {
+    for (i = 1; i <= NF; i++) {
+      v = $(i + 1); gsub(/,/, "", v)
+      if ($i == "Failed:") f += v; else if ($i == "Passed:") p += v; else if ($i == "Skipped:") s += v
+    }
+    seen = 1
+  }
+  END { if (seen) printf "tests: %d passed, %d failed, %d skipped\n", p, f, s; else print "tests: no test summary found" }
+' "$log"
+exit "$rc"
