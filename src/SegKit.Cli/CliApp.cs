@@ -1,10 +1,75 @@
+using System.CommandLine;
+
 namespace SegKit.Cli;
 
+/// <summary>The segkit command line: one class per verb under Commands/, errors translated here once.</summary>
 internal static class CliApp
 {
-    public static int Run(string[] args)
+    public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {
-        Console.Error.WriteLine("segkit: no commands yet");
-        return 2;
+        stdout ??= Console.Out;
+        stderr ??= Console.Error;
+        var root = new RootCommand("SegKit: image segmentation for .NET — classical, semantic, instance and promptable.");
+        foreach (var command in Commands(stdout))
+            root.Subcommands.Add(command);
+
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+                stderr.WriteLine("segkit: " + error.Message);
+            stderr.WriteLine("Try 'segkit --help'.");
+            return ExitCodes.UsageError;
+        }
+
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration
+            {
+                Output = stdout,
+                Error = stderr,
+                EnableDefaultExceptionHandler = false,
+            });
+        }
+        catch (Exception e)
+        {
+            return Report(e, stderr);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    private static IEnumerable<Command> Commands(TextWriter stdout) =>
+    [
+
+    ];
+
+    /// <summary>Turns an exception into one line on stderr and an exit code.</summary>
+    internal static int Report(Exception e, TextWriter stderr)
+    {
+        switch (e)
+        {
+            case OperationCanceledException:
+                stderr.WriteLine("segkit: cancelled");
+                return ExitCodes.Cancelled;
+            case DllNotFoundException:
+                stderr.WriteLine("segkit: " + e.Message);
+                return ExitCodes.MissingDependency;
+            case SegKitException:
+            case FileNotFoundException:
+            case DirectoryNotFoundException:
+            case UnauthorizedAccessException:
+            case IOException:
+                stderr.WriteLine("segkit: error: " + e.Message);
+                return ExitCodes.InputError;
+            default:
+                stderr.WriteLine("segkit: internal error (please report): " + e);
+                return ExitCodes.InternalError;
+        }
     }
 }
