@@ -1,0 +1,80 @@
+using System.Text.Json;
+using SegKit.Imaging;
+using SegKit.Tests.TestSupport;
+
+namespace SegKit.Tests.Imaging;
+
+/// <summary>Parity with torch.nn.functional.interpolate(mode="bilinear", align_corners=False) (tools/fixtures/tensor_ops.py).</summary>
+public class TensorResizeTests
+{
+    public static TheoryData<string> Cases()
+    {
+        var data = new TheoryData<string>();
+        foreach (var name in new[] { "up", "down", "same", "mixed", "one_channel" })
+            data.Add(name);
+        return data;
+    }
+
+    private static (int C, int IH, int IW, int OH, int OW) Shape(string name)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Fixtures.File("tensor_ops", "manifest.json")));
+        foreach (var e in doc.RootElement.EnumerateArray())
+        {
+            if (e.GetProperty("name").GetString() != name) continue;
+            var i = e.GetProperty("in"); var o = e.GetProperty("out");
+            return (e.GetProperty("channels").GetInt32(), i[0].GetInt32(), i[1].GetInt32(), o[0].GetInt32(), o[1].GetInt32());
+        }
+        throw new KeyNotFoundException(name);
+    }
+
+    // PyTorch derives its interpolation weights along a different float path (a few ulps apart from
+    // (dst + 0.5)·in/out − 0.5 computed directly); on these logits of magnitude up to ~12 the outputs
+    // agree within 5e-5 (≈ 4e-6 relative), far inside the 1e-3 logit tolerance of the model contracts.
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void BilinearChw_MatchesTorchInterpolate_Within5e5(string name)
+    {
+        var (c, ih, iw, oh, ow) = Shape(name);
+        float[] input = Npy.Read(Fixtures.File("tensor_ops", name + "_in.npy")).AsFloat32();
+        float[] expected = Npy.Read(Fixtures.File("tensor_ops", name + "_out.npy")).AsFloat32();
+        var actual = new float[c * oh * ow];
+        TensorResize.BilinearChw(input, c, ih, iw, actual, oh, ow);
+        double maxDiff = 0;
+        for (int i = 0; i < actual.Length; i++)
+            maxDiff = Math.Max(maxDiff, Math.Abs(actual[i] - expected[i]));
+        Assert.True(maxDiff <= 5e-5, $"max |diff| {maxDiff}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void BilinearArgmax_MatchesTorchArgmaxAndMaxSoftmax(string name)
+    {
+        var (c, ih, iw, oh, ow) = Shape(name);
+        float[] input = Npy.Read(Fixtures.File("tensor_ops", name + "_in.npy")).AsFloat32();
+        float[] upsampled = Npy.Read(Fixtures.File("tensor_ops", name + "_out.npy")).AsFloat32();
+        byte[] expected = Npy.Read(Fixtures.File("tensor_ops", name + "_argmax.npy")).AsUInt8();
+        float[] expectedConf = Npy.Read(Fixtures.File("tensor_ops", name + "_maxsoftmax.npy")).AsFloat32();
+        var labels = new byte[oh * ow];
+        var conf = new float[oh * ow];
+        TensorResize.BilinearArgmax(input, c, ih, iw, labels, oh, ow, conf);
+        int plane = oh * ow, mismatches = 0;
+        for (int p = 0; p < plane; p++)
+        {
+            if (labels[p] == expected[p]) continue;
+            // Only a near-tie between the top two channels may flip (float summation order).
+            float a = upsampled[labels[p] * plane + p], b = upsampled[expected[p] * plane + p];
+            Assert.True(Math.Abs(a - b) < 1e-4, $"pixel {p}: label {labels[p]} vs torch {expected[p]} ({a} vs {b})");
+            mismatches++;
+        }
+        Assert.True(mismatches <= plane / 1000, $"{mismatches} near-tie mismatches");
+        for (int p = 0; p < plane; p++)
+            Assert.True(Math.Abs(conf[p] - expectedConf[p]) <= 1e-5, $"confidence at {p}: {conf[p]} vs {expectedConf[p]}");
+    }
+
+    [Fact]
+    public void BilinearChw_WrongSourceLength_ThrowsNamingShape()
+    {
+        var e = Assert.Throws<ArgumentException>(() => TensorResize.BilinearChw(new float[10], 2, 3, 3, new float[8], 2, 2));
+        Assert.Contains("2×3×3", e.Message);
+    }
+}
