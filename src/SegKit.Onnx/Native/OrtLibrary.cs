@@ -89,8 +89,14 @@ internal sealed unsafe class OrtLibrary
     private static OrtLibrary Load()
     {
         string baseDirectory = AppContext.BaseDirectory;
-        var candidates = ResolveCandidates(Environment.GetEnvironmentVariable(PathVariable), baseDirectory, File.Exists);
+        return LoadFrom(ResolveCandidates(Environment.GetEnvironmentVariable(PathVariable), baseDirectory, File.Exists), baseDirectory);
+    }
 
+    /// <summary>Loads the first candidate that the OS loader accepts and reads its OrtApi table.
+    /// Separate from <see cref="Load"/> so tests can exercise the failure paths with other files;
+    /// dlopen of an already-loaded library returns the same instance, so this never disturbs it.</summary>
+    internal static OrtLibrary LoadFrom(IReadOnlyList<Candidate> candidates, string baseDirectory)
+    {
         IntPtr handle = IntPtr.Zero;
         string? loadedFrom = null;
         foreach (var candidate in candidates)
