@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SegKit.Onnx;
 
 namespace SegKit.Cli;
 
@@ -46,7 +47,7 @@ internal static class CliApp
 
     private static IEnumerable<Command> Commands(TextWriter stdout) =>
     [
-
+        InfoCommand.Create(stdout),
     ];
 
     /// <summary>Turns an exception into one line on stderr and an exit code.</summary>
@@ -57,10 +58,14 @@ internal static class CliApp
             case OperationCanceledException:
                 stderr.WriteLine("segkit: cancelled");
                 return ExitCodes.Cancelled;
+            case OrtLibraryNotFoundException:
+            case OrtExecutionProviderUnavailableException:
             case DllNotFoundException:
                 stderr.WriteLine("segkit: " + e.Message);
                 return ExitCodes.MissingDependency;
             case SegKitException:
+            case OrtException:
+            case OrtTensorMismatchException:
             case FileNotFoundException:
             case DirectoryNotFoundException:
             case UnauthorizedAccessException:
