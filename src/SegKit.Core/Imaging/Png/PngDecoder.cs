@@ -186,7 +186,9 @@ public static class PngDecoder
             nint c = ctx.DangerousGetHandle();
             uint sideLimit = (uint)Math.Min(options.MaxPixels, int.MaxValue);
             Check(spng_set_image_limits(c, sideLimit, sideLimit), source, png, options);
-            Check(spng_set_chunk_limits(c, (nuint)Math.Min(options.MaxFileBytes, int.MaxValue), 64 * 1024 * 1024), source, png, options);
+            // libspng requires chunk size ≤ cache size; the cache bounds decompressed ancillary data (zTXt, iCCP...).
+            nuint chunkLimit = (nuint)Math.Min(options.MaxFileBytes, int.MaxValue);
+            Check(spng_set_chunk_limits(c, chunkLimit, chunkLimit), source, png, options);
             Check(spng_set_crc_action(c, SPNG_CRC_ERROR, SPNG_CRC_DISCARD), source, png, options);
             fixed (byte* p = png)
                 Check(spng_set_png_buffer(c, p, (nuint)png.Length), source, png, options);
