@@ -103,6 +103,9 @@ internal static partial class SpngNative
     public static unsafe partial int spng_decode_image(nint ctx, byte* output, nuint len, int fmt, int flags);
 
     [LibraryImport(Lib)]
+    public static partial int spng_decode_chunks(nint ctx);
+
+    [LibraryImport(Lib)]
     public static partial int spng_set_ihdr(nint ctx, in Ihdr ihdr);
 
     [LibraryImport(Lib)]

@@ -229,6 +229,11 @@ public static class PngDecoder
                 {
                     fixed (byte* dst = raw.Buffer)
                         Check(spng_decode_image(c, dst, size, SPNG_FMT_PNG, 0), source, png, options);
+                    // libspng stops after the last row; reading on to IEND verifies the final IDAT's CRC.
+                    // A missing IEND after complete image data is tolerated, as PIL tolerates it.
+                    int tail = spng_decode_chunks(c);
+                    if (tail != SPNG_IO_EOF && tail != SPNG_EOF)
+                        Check(tail, source, png, options);
                     raw.ReadPaletteAndTransparency(c, source);
                 }
                 catch
