@@ -24,7 +24,7 @@ public static class ImageResizer
     public static RgbImage ResizeBilinear(RgbImage image, int width, int height)
     {
         ArgumentNullException.ThrowIfNull(image);
-        var result = new RgbImage(width, height);
+        var result = RgbImage.CreateUninitialized(width, height);
         ResizeBilinear(image.Data, image.Width, image.Height, 3, result.Data, width, height);
         return result;
     }
@@ -42,7 +42,7 @@ public static class ImageResizer
     public static RgbImage ResizeNearest(RgbImage image, int width, int height)
     {
         ArgumentNullException.ThrowIfNull(image);
-        var result = new RgbImage(width, height);
+        var result = RgbImage.CreateUninitialized(width, height);
         ResizeNearest(image.Data, image.Width, image.Height, 3, result.Data, width, height);
         return result;
     }

@@ -90,7 +90,7 @@ public static class JpegDecoder
             try
             {
                 Decompress(handle, jpeg, cmyk, info.Width, info.Height, TJPF_CMYK, 4, source);
-                image = new RgbImage(info.Width, info.Height);
+                image = RgbImage.CreateUninitialized(info.Width, info.Height);
                 AdobeCmykToRgb(cmyk.AsSpan(0, n), image.Data);
             }
             finally
@@ -101,7 +101,7 @@ public static class JpegDecoder
         else
         {
             // Gray JPEGs decode straight to RGB: libjpeg replicates the channel, as PIL's L → RGB does.
-            image = new RgbImage(info.Width, info.Height);
+            image = RgbImage.CreateUninitialized(info.Width, info.Height);
             Decompress(handle, jpeg, image.Data, info.Width, info.Height, TJPF_RGB, 3, source);
         }
 

@@ -51,7 +51,7 @@ public static class PngDecoder
     public static RgbImage DecodeRgb(ReadOnlySpan<byte> png, string? sourceName = null, ImageDecoderOptions? options = null)
     {
         using var raw = RawPng.Decode(png, sourceName ?? JpegDecoder.MemorySource, options ?? ImageDecoderOptions.Default);
-        var image = new RgbImage(raw.Width, raw.Height);
+        var image = RgbImage.CreateUninitialized(raw.Width, raw.Height);
         raw.ToRgb(image.Data);
         return image;
     }
