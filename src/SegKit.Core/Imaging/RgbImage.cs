@@ -43,6 +43,10 @@ public sealed class RgbImage
         return Data.AsSpan(y * Stride, Stride);
     }
 
+    /// <summary>An image whose pixels are not zeroed, for code that overwrites every byte (decoders, resizers).</summary>
+    internal static RgbImage CreateUninitialized(int width, int height) =>
+        new(width, height, GC.AllocateUninitializedArray<byte>(CheckedLength(width, height)));
+
     /// <summary>A deep copy.</summary>
     public RgbImage Clone() => new(Width, Height, (byte[])Data.Clone());
 

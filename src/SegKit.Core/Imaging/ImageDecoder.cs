@@ -1,0 +1,28 @@
+// Format-agnostic decoding: the format is detected from magic bytes, never from the extension.
+namespace SegKit.Imaging;
+
+/// <summary>Decodes JPEG or PNG (detected by signature) into 8-bit RGB with PIL 9.4 <c>convert("RGB")</c> parity.</summary>
+public static class ImageDecoder
+{
+    /// <summary>Decodes the image at <paramref name="path"/> into HWC RGB (EXIF orientation applied for JPEG by default).</summary>
+    /// <exception cref="ImageFormatException">Empty, neither JPEG nor PNG, truncated or corrupt.</exception>
+    /// <exception cref="ImageLimitExceededException">File size or pixel count over <paramref name="options"/>' limits.</exception>
+    public static RgbImage DecodeRgb(string path, ImageDecoderOptions? options = null)
+    {
+        options ??= ImageDecoderOptions.Default;
+        return DecodeRgb(ImageFiles.ReadBounded(path, options), path, options);
+    }
+
+    /// <summary>Decodes encoded JPEG or PNG bytes into HWC RGB; <paramref name="sourceName"/> names the input in errors.</summary>
+    public static RgbImage DecodeRgb(ReadOnlySpan<byte> encoded, string? sourceName = null, ImageDecoderOptions? options = null)
+    {
+        string source = sourceName ?? JpegDecoder.MemorySource;
+        return ImageFormatDetector.Detect(encoded) switch
+        {
+            ImageFileFormat.Jpeg => JpegDecoder.DecodeRgb(encoded, source, options),
+            ImageFileFormat.Png => PngDecoder.DecodeRgb(encoded, source, options),
+            _ => throw new ImageFormatException(source, "JPEG or PNG",
+                encoded.Length == 0 ? "empty input (0 bytes)" : "unrecognised signature " + Convert.ToHexString(encoded[..Math.Min(8, encoded.Length)])),
+        };
+    }
+}

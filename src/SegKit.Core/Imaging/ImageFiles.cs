@@ -1,0 +1,57 @@
+// File plumbing shared by decoders and encoders: bounded reads and atomic writes.
+namespace SegKit.Imaging;
+
+internal static class ImageFiles
+{
+    /// <summary>Reads a whole file after checking its length against <see cref="ImageDecoderOptions.MaxFileBytes"/>.</summary>
+    public static byte[] ReadBounded(string path, ImageDecoderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        long len = fs.Length;
+        if (len > options.MaxFileBytes)
+            throw new ImageLimitExceededException(path, nameof(ImageDecoderOptions.MaxFileBytes), len, options.MaxFileBytes, "file size (bytes)");
+        var data = new byte[len];
+        fs.ReadExactly(data);
+        return data;
+    }
+
+    public static void CheckLength(long length, string source, ImageDecoderOptions options)
+    {
+        if (length > options.MaxFileBytes)
+            throw new ImageLimitExceededException(source, nameof(ImageDecoderOptions.MaxFileBytes), length, options.MaxFileBytes, "input size (bytes)");
+    }
+
+    public static void CheckPixels(long width, long height, string source, ImageDecoderOptions options)
+    {
+        long pixels = width * height;
+        if (pixels > options.MaxPixels)
+            throw new ImageLimitExceededException(source, nameof(ImageDecoderOptions.MaxPixels), pixels, options.MaxPixels, $"{width}×{height} pixels");
+    }
+
+    /// <summary>
+    /// Writes <paramref name="bytes"/> to a temporary file in the target's folder, flushes it, then moves it
+    /// over <paramref name="path"/>, so readers never see a half-written image. The temporary file is removed on failure.
+    /// </summary>
+    public static void WriteAtomic(string path, ReadOnlySpan<byte> bytes)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string full = Path.GetFullPath(path);
+        string dir = Path.GetDirectoryName(full) ?? ".";
+        string tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                fs.Write(bytes);
+                fs.Flush(flushToDisk: true);
+            }
+            File.Move(tmp, full, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw;
+        }
+    }
+}

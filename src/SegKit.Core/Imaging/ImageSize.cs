@@ -1,0 +1,54 @@
+// Image sizes and the resize-target rules the model contracts use (torchvision shorter side,
+// segment-anything longest side), as pure functions whose names carry the rule.
+namespace SegKit.Imaging;
+
+/// <summary>A width × height in pixels.</summary>
+public readonly record struct ImageSize(int Width, int Height)
+{
+    /// <summary>Width × Height.</summary>
+    public long PixelCount => (long)Width * Height;
+
+    /// <summary>
+    /// torchvision <c>Resize(n)</c> with an int size: the shorter side becomes <paramref name="shorterSide"/>,
+    /// the longer <c>int(n × long / short)</c> (truncated); a square stays square.
+    /// </summary>
+    public static ImageSize ForShorterSide(int width, int height, int shorterSide)
+    {
+        CheckPositive(width, height);
+        ArgumentOutOfRangeException.ThrowIfLessThan(shorterSide, 1);
+        if (width <= height)
+            return new ImageSize(shorterSide, (int)((double)shorterSide * height / width));
+        return new ImageSize((int)((double)shorterSide * width / height), shorterSide);
+    }
+
+    /// <summary>
+    /// segment-anything <c>ResizeLongestSide.get_preprocess_shape</c>: scale = n / max(w, h), each side
+    /// becomes <c>int(old × scale + 0.5)</c>. With n = 1024 this is the SAM encoder's input frame.
+    /// </summary>
+    public static ImageSize ForLongestSide(int width, int height, int longestSide)
+    {
+        CheckPositive(width, height);
+        ArgumentOutOfRangeException.ThrowIfLessThan(longestSide, 1);
+        double scale = longestSide * 1.0 / Math.Max(width, height);
+        return new ImageSize((int)(width * scale + 0.5), (int)(height * scale + 0.5));
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Width}×{Height}";
+
+    internal static int CheckedPixelCount(int width, int height, int channels)
+    {
+        if (width < 1 || height < 1)
+            throw new ArgumentOutOfRangeException(nameof(width), $"image size {width}×{height}: both sides must be ≥ 1");
+        long n = (long)width * height * channels;
+        if (n > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(width), $"image size {width}×{height}×{channels} exceeds the largest array .NET allows");
+        return (int)n;
+    }
+
+    private static void CheckPositive(int width, int height)
+    {
+        if (width < 1 || height < 1)
+            throw new ArgumentOutOfRangeException(nameof(width), $"image size {width}×{height}: both sides must be ≥ 1");
+    }
+}

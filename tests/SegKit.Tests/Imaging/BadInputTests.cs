@@ -1,0 +1,140 @@
+// Bad input: every failure is a typed exception naming the file; nothing crashes or hangs.
+using SegKit.Imaging;
+using SegKit.Tests.TestSupport;
+
+namespace SegKit.Tests.Imaging;
+
+public sealed class BadInputTests
+{
+    private static string Write(string name, byte[] bytes)
+    {
+        string path = Path.Combine(TestPaths.NewTempDir(), name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    [Fact]
+    public void DecodeRgb_TruncatedJpeg_ThrowsImageFormatException()
+    {
+        byte[] full = File.ReadAllBytes(TestPaths.SharedImage("dog.jpg"));
+        string path = Write("truncated.jpg", full[..(full.Length / 2)]);
+        var ex = Assert.Throws<ImageFormatException>(() => ImageDecoder.DecodeRgb(path));
+        Assert.Contains("truncated.jpg", ex.Message);
+        Assert.Contains("truncated", ex.Message);
+    }
+
+    [Fact]
+    public void DecodeRgb_JpegCutInsideHeader_ThrowsImageFormatException()
+    {
+        byte[] full = File.ReadAllBytes(TestPaths.SharedImage("dog.jpg"));
+        string path = Write("header.jpg", full[..40]);
+        var ex = Assert.Throws<ImageFormatException>(() => JpegDecoder.DecodeRgb(path));
+        Assert.Contains("header.jpg", ex.Message);
+    }
+
+    [Fact]
+    public void DecodeRgb_TruncatedPng_ThrowsImageFormatException()
+    {
+        byte[] full = File.ReadAllBytes(PilImages.PathOf("png/rgb8.png"));
+        string path = Write("truncated.png", full[..(full.Length * 2 / 3)]);
+        var ex = Assert.Throws<ImageFormatException>(() => ImageDecoder.DecodeRgb(path));
+        Assert.Contains("truncated.png", ex.Message);
+    }
+
+    [Fact]
+    public void DecodeRgb_ZeroByteFile_ThrowsImageFormatException()
+    {
+        string path = Write("empty.jpg", []);
+        var ex = Assert.Throws<ImageFormatException>(() => ImageDecoder.DecodeRgb(path));
+        Assert.Contains("empty.jpg", ex.Message);
+        Assert.Throws<ImageFormatException>(() => JpegDecoder.DecodeRgb(path));
+        Assert.Throws<ImageFormatException>(() => PngDecoder.DecodeRgb(path));
+    }
+
+    [Fact]
+    public void DecodeRgb_PngWithFlippedCrcByte_ThrowsImageFormatException()
+    {
+        byte[] png = File.ReadAllBytes(PilImages.PathOf("png/rgb8.png"));
+        // Flip the last byte of the first IDAT's CRC.
+        int idat = png.AsSpan().IndexOf("IDAT"u8) - 4;
+        int length = (png[idat] << 24) | (png[idat + 1] << 16) | (png[idat + 2] << 8) | png[idat + 3];
+        png[idat + 8 + length + 3] ^= 0xFF;
+        string path = Write("badcrc.png", png);
+        var ex = Assert.Throws<ImageFormatException>(() => PngDecoder.DecodeRgb(path));
+        Assert.Contains("badcrc.png", ex.Message);
+        Assert.Contains("CRC", ex.Message);
+    }
+
+    [Fact]
+    public void DecodeRgb_PngWithFlippedIhdrCrcByte_ThrowsImageFormatException()
+    {
+        byte[] png = File.ReadAllBytes(PilImages.PathOf("png/gray16.png"));
+        png[8 + 8 + 13] ^= 0x01; // first byte of the IHDR CRC
+        var ex = Assert.Throws<ImageFormatException>(() => PngDecoder.ReadGray16(png, "ihdr-crc.png"));
+        Assert.Contains("ihdr-crc.png", ex.Message);
+    }
+
+    [Fact]
+    public void DecodeRgb_TextFileNamedJpg_ThrowsImageFormatException()
+    {
+        string path = Write("notes.jpg", "this is not an image\n"u8.ToArray());
+        var ex = Assert.Throws<ImageFormatException>(() => ImageDecoder.DecodeRgb(path));
+        Assert.Contains("notes.jpg", ex.Message);
+        var jex = Assert.Throws<ImageFormatException>(() => JpegDecoder.DecodeRgb(path));
+        Assert.Equal("JPEG", jex.Expected);
+    }
+
+    [Fact]
+    public void DecodeRgb_JpegOverPixelLimit_ThrowsImageLimitExceeded()
+    {
+        string path = TestPaths.SharedImage("truck.jpg"); // 1800×1200 = 2 160 000 pixels
+        var ex = Assert.Throws<ImageLimitExceededException>(() =>
+            ImageDecoder.DecodeRgb(path, new ImageDecoderOptions { MaxPixels = 2_000_000 }));
+        Assert.Equal(nameof(ImageDecoderOptions.MaxPixels), ex.LimitName);
+        Assert.Equal(2_160_000, ex.Value);
+        Assert.Contains("truck.jpg", ex.Message);
+        Assert.Contains("MaxPixels", ex.Message);
+    }
+
+    [Fact]
+    public void DecodeRgb_PngOverPixelLimit_ThrowsImageLimitExceeded()
+    {
+        string path = PilImages.PathOf("png/rgb8.png"); // 37×23
+        var ex = Assert.Throws<ImageLimitExceededException>(() =>
+            PngDecoder.DecodeRgb(path, new ImageDecoderOptions { MaxPixels = 36 * 23 }));
+        Assert.Equal(37 * 23, ex.Value);
+        Assert.Contains("rgb8.png", ex.Message);
+    }
+
+    [Fact]
+    public void DecodeRgb_PngSideOverLimit_ThrowsImageLimitExceeded()
+    {
+        string path = PilImages.PathOf("png/rgb8.png"); // 37 wide: over libspng's per-side limit of 30
+        var ex = Assert.Throws<ImageLimitExceededException>(() =>
+            PngDecoder.DecodeRgb(path, new ImageDecoderOptions { MaxPixels = 30 }));
+        Assert.Equal(nameof(ImageDecoderOptions.MaxPixels), ex.LimitName);
+        Assert.Contains("rgb8.png", ex.Message);
+    }
+
+    [Fact]
+    public void DecodeRgb_FileOverSizeLimit_ThrowsImageLimitExceeded()
+    {
+        string path = TestPaths.SharedImage("dog.jpg");
+        long size = new FileInfo(path).Length;
+        var ex = Assert.Throws<ImageLimitExceededException>(() =>
+            ImageDecoder.DecodeRgb(path, new ImageDecoderOptions { MaxFileBytes = 1000 }));
+        Assert.Equal(nameof(ImageDecoderOptions.MaxFileBytes), ex.LimitName);
+        Assert.Equal(size, ex.Value);
+        Assert.Contains("dog.jpg", ex.Message);
+    }
+
+    [Fact]
+    public void DecodeRgb_RandomGarbageAfterJpegSignature_ThrowsImageFormatException()
+    {
+        var bytes = new byte[4096];
+        new Random(7).NextBytes(bytes);
+        bytes[0] = 0xFF; bytes[1] = 0xD8; bytes[2] = 0xFF;
+        var ex = Assert.Throws<ImageFormatException>(() => ImageDecoder.DecodeRgb(bytes, "garbage.jpg"));
+        Assert.Contains("garbage.jpg", ex.Message);
+    }
+}

@@ -1,0 +1,92 @@
+// JPEG decoding against PIL 9.4: the three shared photos, grayscale and CMYK JPEGs, EXIF orientations.
+using SegKit.Imaging;
+using SegKit.Tests.TestSupport;
+
+namespace SegKit.Tests.Imaging;
+
+public sealed class JpegDecoderTests
+{
+    [Theory]
+    [InlineData("truck")]
+    [InlineData("dog")]
+    [InlineData("groceries")]
+    public void DecodeRgb_SharedPhoto_EqualsPilExactly(string name)
+    {
+        var image = JpegDecoder.DecodeRgb(TestPaths.SharedImage(name + ".jpg"));
+        var (h, w, expected) = PilImages.ReadU8($"photos/{name}_rgb.npy");
+        Assert.Equal((w, h), (image.Width, image.Height));
+        PilImages.AssertBytesEqual(expected, image.Data, name);
+    }
+
+    [Fact]
+    public void DecodeRgb_GrayscaleJpeg_EqualsPilConvertRgb()
+    {
+        var image = JpegDecoder.DecodeRgb(PilImages.PathOf("jpeg/gray.jpg"));
+        var (h, w, expected) = PilImages.ReadU8("jpeg/gray_rgb.npy");
+        Assert.Equal((w, h), (image.Width, image.Height));
+        PilImages.AssertBytesEqual(expected, image.Data, "gray.jpg");
+    }
+
+    [Fact]
+    public void DecodeRgb_AdobeCmykJpeg_EqualsPilConvertRgb()
+    {
+        byte[] bytes = File.ReadAllBytes(PilImages.PathOf("jpeg/cmyk.jpg"));
+        Assert.Equal(JpegColorSpace.Cmyk, JpegDecoder.ReadInfo(bytes).ColorSpace);
+        var image = JpegDecoder.DecodeRgb(bytes, "cmyk.jpg");
+        var (h, w, expected) = PilImages.ReadU8("jpeg/cmyk_rgb.npy");
+        Assert.Equal((w, h), (image.Width, image.Height));
+        PilImages.AssertBytesEqual(expected, image.Data, "cmyk.jpg");
+    }
+
+    public static TheoryData<string> OrientationFiles()
+    {
+        var data = new TheoryData<string>();
+        for (int o = 1; o <= 8; o++)
+            foreach (var order in new[] { "II", "MM" })
+                data.Add($"orient_{o}_{order}");
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(OrientationFiles))]
+    public void DecodeRgb_ExifOrientation_EqualsPilExifTranspose(string stem)
+    {
+        byte[] bytes = File.ReadAllBytes(PilImages.PathOf($"jpeg/{stem}.jpg"));
+        int orientation = int.Parse(stem.Split('_')[1]);
+        Assert.Equal((ExifOrientation)orientation, JpegDecoder.ReadInfo(bytes).Orientation);
+        var image = JpegDecoder.DecodeRgb(bytes, stem);
+        var (h, w, expected) = PilImages.ReadU8($"jpeg/{stem}_rgb.npy");
+        Assert.Equal((w, h), (image.Width, image.Height));
+        PilImages.AssertBytesEqual(expected, image.Data, stem);
+    }
+
+    [Fact]
+    public void DecodeRgb_ExifOrientationDisabled_KeepsStoredSize()
+    {
+        byte[] bytes = File.ReadAllBytes(PilImages.PathOf("jpeg/orient_6_II.jpg"));
+        var image = JpegDecoder.DecodeRgb(bytes, "orient_6", new ImageDecoderOptions { ApplyExifOrientation = false });
+        var stored = JpegDecoder.DecodeRgb(File.ReadAllBytes(PilImages.PathOf("jpeg/orient_1_II.jpg")));
+        Assert.Equal((stored.Width, stored.Height), (image.Width, image.Height));
+        Assert.Equal(stored.Data, image.Data);
+    }
+
+    [Fact]
+    public void ReadInfo_SharedPhoto_ReportsSizeAndSubsampling()
+    {
+        var info = JpegDecoder.ReadInfo(File.ReadAllBytes(TestPaths.SharedImage("truck.jpg")));
+        Assert.Equal((1800, 1200), (info.Width, info.Height));
+        Assert.Equal(JpegColorSpace.YCbCr, info.ColorSpace);
+    }
+
+    [Fact]
+    public void DecodeRgb_ImageDecoderOnJpegBytes_DetectsByMagicNotExtension()
+    {
+        string dir = TestPaths.NewTempDir();
+        string path = Path.Combine(dir, "photo.png"); // a JPEG with the wrong extension
+        File.Copy(TestPaths.SharedImage("dog.jpg"), path);
+        var viaDetector = ImageDecoder.DecodeRgb(path);
+        var direct = JpegDecoder.DecodeRgb(TestPaths.SharedImage("dog.jpg"));
+        Assert.Equal(direct.Data, viaDetector.Data);
+        Assert.Equal(ImageFileFormat.Jpeg, ImageFormatDetector.DetectFile(path));
+    }
+}
