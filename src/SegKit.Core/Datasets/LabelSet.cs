@@ -1,3 +1,5 @@
+using SegKit.Imaging;
+
 namespace SegKit.Datasets;
 
 /// <summary>
@@ -45,7 +47,7 @@ public sealed class LabelSet
         "background", "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair", "cow",
         "diningtable", "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa", "train",
         "tvmonitor",
-    ], VocColorMap(21));
+    ], ColorPalette.PascalVoc.Rgb[..(21 * 3)].ToArray());
 
     /// <summary>The 150 ADE20K (SceneParsing) classes as SegFormer/MMSegmentation number them (0 = wall), with their usual palette.</summary>
     public static LabelSet Ade20k { get; } = new("ade20k", [
@@ -108,30 +110,4 @@ public sealed class LabelSet
         "cityscapes" => Cityscapes,
         _ => null,
     };
-
-    /// <summary>
-    /// The PASCAL VOC colour map for ids 0..count-1: bits of the id spread over R, G, B from the most
-    /// significant bit down (id 1 → (128,0,0), 2 → (0,128,0), 255 → (224,224,192)).
-    /// </summary>
-    public static byte[] VocColorMap(int count)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, 256);
-        var map = new byte[count * 3];
-        for (int i = 0; i < count; i++)
-        {
-            int c = i, r = 0, g = 0, b = 0;
-            for (int j = 0; j < 8; j++)
-            {
-                r |= ((c >> 0) & 1) << (7 - j);
-                g |= ((c >> 1) & 1) << (7 - j);
-                b |= ((c >> 2) & 1) << (7 - j);
-                c >>= 3;
-            }
-            map[3 * i] = (byte)r;
-            map[3 * i + 1] = (byte)g;
-            map[3 * i + 2] = (byte)b;
-        }
-        return map;
-    }
 }

@@ -1,4 +1,5 @@
 using SegKit.Datasets;
+using SegKit.Imaging;
 
 namespace SegKit.Tests.Datasets;
 
@@ -14,9 +15,9 @@ public class LabelSetTests
     [InlineData(15, 192, 128, 128)]  // person
     [InlineData(20, 0, 64, 128)]     // tvmonitor
     [InlineData(255, 224, 224, 192)] // the 'ignore' border colour
-    public void VocColorMap_KnownIds_MatchDevkit(int id, int r, int g, int b)
+    public void PascalVocPalette_KnownIds_MatchDevkit(int id, int r, int g, int b)
     {
-        byte[] map = LabelSet.VocColorMap(256);
+        var map = ColorPalette.PascalVoc.Rgb.Span;
         Assert.Equal((byte)r, map[3 * id]);
         Assert.Equal((byte)g, map[3 * id + 1]);
         Assert.Equal((byte)b, map[3 * id + 2]);
@@ -26,6 +27,7 @@ public class LabelSetTests
     public void BuiltIns_ClassCountsAndKnownEntries_AreTheUsualOnes()
     {
         Assert.Equal(21, LabelSet.Voc.Count);
+        Assert.Equal(((byte)192, (byte)128, (byte)128), LabelSet.Voc.ColorOf(15));
         Assert.Equal("person", LabelSet.Voc.Names[15]);
         Assert.Equal(150, LabelSet.Ade20k.Count);
         Assert.Equal("wall", LabelSet.Ade20k.Names[0]);
