@@ -63,3 +63,29 @@ public class ResizeBenchmarks
     [Benchmark(Description = "Nearest 4000x3000 -> shorter side 520 (693x520)")]
     public RgbImage NearestShorterSide520() => ImageResizer.ResizeNearest(_source, _target.Width, _target.Height);
 }
+
+/// <summary>Mean throughput in megapixels per second, from the mean time and the photo's pixel count.</summary>
+internal sealed class MegapixelsPerSecondColumn(Func<string, long> pixelsOfPhoto) : IColumn
+{
+    public string Id => nameof(MegapixelsPerSecondColumn);
+    public string ColumnName => "MP/s";
+    public bool AlwaysShow => true;
+    public ColumnCategory Category => ColumnCategory.Custom;
+    public int PriorityInCategory => 0;
+    public bool IsNumeric => true;
+    public UnitType UnitType => UnitType.Dimensionless;
+    public string Legend => "Megapixels decoded per second (mean)";
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+    public bool IsAvailable(Summary summary) => true;
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    {
+        var stats = summary[benchmarkCase]?.ResultStatistics;
+        var photo = benchmarkCase.Parameters["Photo"] as string;
+        if (stats is null || photo is null) return "-";
+        double seconds = stats.Mean / 1e9;
+        return (pixelsOfPhoto(photo) / 1e6 / seconds).ToString("F1");
+    }
+}
