@@ -38,6 +38,16 @@ internal static class ClassicalReference
         return (npy.Shape[1], npy.Shape[0], Array.ConvertAll(npy.AsFloat32(), v => (double)v));
     }
 
+    /// <summary>A float64 (H, W) array.</summary>
+    public static (int Width, int Height, double[] Values) Double(string file)
+    {
+        Npy npy = Npy.Read(PathOf(file));
+        Assert.Equal("<f8", npy.Dtype);
+        var values = new double[npy.Data.Length / 8];
+        Buffer.BlockCopy(npy.Data, 0, values, 0, npy.Data.Length);
+        return (npy.Shape[1], npy.Shape[0], values);
+    }
+
     /// <summary>A uint8 (H, W) array.</summary>
     public static (int Width, int Height, byte[] Values) Bytes(string file)
     {
