@@ -8,6 +8,9 @@
 //   - connectivity enforced by skimage's breadth-first relabelling (min/max size factors 0.5 / 3).
 // Labels equal skimage's with start_label=0. The assignment step runs in parallel over row bands; the centre update
 // is sequential in raster order so that sums round exactly as skimage's do.
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using SegKit.Imaging;
 
 namespace SegKit.Classical;
@@ -106,48 +109,7 @@ public static class Slic
 
         for (int iter = 0; iter < options.MaxNumIter; iter++)
         {
-            ParallelBands.For(h, dop, (y0, y1) =>
-            {
-                distance.AsSpan(y0 * w, (y1 - y0) * w).Fill(double.MaxValue);
-                for (int k = 0; k < s.Count; k++)
-                {
-                    if (s.Dead[k]) continue;
-                    double cy = s.Y[k], cx = s.X[k];
-                    // Window bounds truncated toward zero, as skimage's C casts do.
-                    int yMin = (int)Math.Max(cy - 2 * s.StepY, 0);
-                    int yMax = (int)Math.Min(cy + 2 * s.StepY + 1, h);
-                    if (yMin < y0) yMin = y0;
-                    if (yMax > y1) yMax = y1;
-                    if (yMin >= yMax) continue;
-                    int xMin = (int)Math.Max(cx - 2 * s.StepX, 0);
-                    int xMax = (int)Math.Min(cx + 2 * s.StepX + 1, w);
-                    double k0 = s.C0[k], k1 = s.C1[k], k2 = s.C2[k];
-                    double sw = s.SpatialWeight;
-                    double colourScale = slicZero ? s.MaxColour[k] : 1.0;
-                    for (int y = yMin; y < yMax; y++)
-                    {
-                        double dy = cy - y;
-                        dy *= dy;
-                        int row = y * w;
-                        for (int x = xMin; x < xMax; x++)
-                        {
-                            int i = row + x;
-                            double dx = cx - x;
-                            dx *= dx;
-                            double dist = (dy + dx) * sw;
-                            double t0 = f0[i] - k0, t1 = f1[i] - k1, t2 = f2[i] - k2;
-                            double colour = t0 * t0 + t1 * t1 + t2 * t2;
-                            if (slicZero) colour /= colourScale;
-                            dist += colour;
-                            if (distance[i] > dist)
-                            {
-                                distance[i] = dist;
-                                labels[i] = k;
-                            }
-                        }
-                    }
-                }
-            });
+            AssignAll(f, w, h, s, distance, labels, slicZero, dop);
 
             // Centre update in raster order (skimage sums sequentially; the same order gives the same rounding).
             Array.Clear(count);
@@ -197,6 +159,113 @@ public static class Slic
             }
         }
         return labels;
+    }
+
+    // The assignment step over row bands. Kept out of Iterate so that Iterate's locals are not hoisted into a closure.
+    private static void AssignAll(double[][] f, int w, int h, ClusterState s, double[] distance, int[] labels, bool slicZero, int dop) =>
+        ParallelBands.For(h, dop, (y0, y1) => AssignBand(f[0], f[1], f[2], w, h, y0, y1, s, distance, labels, slicZero));
+
+    private static void AssignBand(double[] f0, double[] f1, double[] f2, int w, int h, int y0, int y1, ClusterState s,
+        double[] distance, int[] labels, bool slicZero)
+    {
+        distance.AsSpan(y0 * w, (y1 - y0) * w).Fill(double.MaxValue);
+        ref double p0 = ref MemoryMarshal.GetArrayDataReference(f0);
+        ref double p1 = ref MemoryMarshal.GetArrayDataReference(f1);
+        ref double p2 = ref MemoryMarshal.GetArrayDataReference(f2);
+        ref double pd = ref MemoryMarshal.GetArrayDataReference(distance);
+        ref int pl = ref MemoryMarshal.GetArrayDataReference(labels);
+        for (int k = 0; k < s.Count; k++)
+        {
+            if (s.Dead[k]) continue;
+            double cy = s.Y[k], cx = s.X[k];
+            // Window bounds truncated toward zero, as skimage's C casts do.
+            int yMin = (int)Math.Max(cy - 2 * s.StepY, 0);
+            int yMax = (int)Math.Min(cy + 2 * s.StepY + 1, h);
+            if (yMin < y0) yMin = y0;
+            if (yMax > y1) yMax = y1;
+            if (yMin >= yMax) continue;
+            int xMin = (int)Math.Max(cx - 2 * s.StepX, 0);
+            int xMax = (int)Math.Min(cx + 2 * s.StepX + 1, w);
+            var centre = new Centre(k, cx, s.C0[k], s.C1[k], s.C2[k], s.SpatialWeight, slicZero ? s.MaxColour[k] : 1.0, slicZero);
+            for (int y = yMin; y < yMax; y++)
+            {
+                double dy = cy - y;
+                dy *= dy;
+                int row = y * w;
+                AssignRow(ref Unsafe.Add(ref p0, row), ref Unsafe.Add(ref p1, row), ref Unsafe.Add(ref p2, row),
+                    ref Unsafe.Add(ref pd, row), ref Unsafe.Add(ref pl, row), xMin, xMax, dy, in centre);
+            }
+        }
+    }
+
+    private readonly record struct Centre(int K, double X, double C0, double C1, double C2, double SpatialWeight, double ColourScale, bool SlicZero);
+
+    // distance = (dy² + dx²)·w_s + ((t0² + t1²) + t2²) [/ colour scale], in skimage's operation order (no FMA),
+    // so the vector and scalar paths give bit-identical results.
+    private static void AssignRow(ref double f0, ref double f1, ref double f2, ref double dist, ref int label,
+        int start, int end, double dy, in Centre c)
+    {
+        int x = start;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vcx = Vector256.Create(c.X);
+            var vdy = Vector256.Create(dy);
+            var vsw = Vector256.Create(c.SpatialWeight);
+            var v0 = Vector256.Create(c.C0);
+            var v1 = Vector256.Create(c.C1);
+            var v2 = Vector256.Create(c.C2);
+            var vscale = Vector256.Create(c.ColourScale);
+            var vk = Vector256.Create(c.K);
+            var lane = Vector256.Create(0.0, 1.0, 2.0, 3.0);
+            var four = Vector256.Create(4.0);
+            for (; x + 8 <= end; x += 8)
+            {
+                var xa = Vector256.Create((double)x) + lane;
+                var ma = Candidate(ref f0, ref f1, ref f2, ref dist, x, xa, vcx, vdy, vsw, v0, v1, v2, vscale, c.SlicZero);
+                var mb = Candidate(ref f0, ref f1, ref f2, ref dist, x + 4, xa + four, vcx, vdy, vsw, v0, v1, v2, vscale, c.SlicZero);
+                var mask = Vector256.Narrow(ma.AsInt64(), mb.AsInt64());
+                if (mask == Vector256<int>.Zero) continue;
+                var old = Vector256.LoadUnsafe(ref label, (nuint)x);
+                Vector256.ConditionalSelect(mask, vk, old).StoreUnsafe(ref label, (nuint)x);
+            }
+        }
+        for (; x < end; x++)
+        {
+            double dx = c.X - x;
+            dx *= dx;
+            double d = (dy + dx) * c.SpatialWeight;
+            double t0 = Unsafe.Add(ref f0, x) - c.C0, t1 = Unsafe.Add(ref f1, x) - c.C1, t2 = Unsafe.Add(ref f2, x) - c.C2;
+            double colour = t0 * t0 + t1 * t1 + t2 * t2;
+            if (c.SlicZero) colour /= c.ColourScale;
+            d += colour;
+            ref double slot = ref Unsafe.Add(ref dist, x);
+            if (slot > d)
+            {
+                slot = d;
+                Unsafe.Add(ref label, x) = c.K;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Candidate(ref double f0, ref double f1, ref double f2, ref double dist, int x,
+        Vector256<double> xs, Vector256<double> vcx, Vector256<double> vdy, Vector256<double> vsw,
+        Vector256<double> v0, Vector256<double> v1, Vector256<double> v2, Vector256<double> vscale, bool slicZero)
+    {
+        var dx = vcx - xs;
+        dx *= dx;
+        var d = (vdy + dx) * vsw;
+        var t0 = Vector256.LoadUnsafe(ref f0, (nuint)x) - v0;
+        var t1 = Vector256.LoadUnsafe(ref f1, (nuint)x) - v1;
+        var t2 = Vector256.LoadUnsafe(ref f2, (nuint)x) - v2;
+        var colour = t0 * t0 + t1 * t1;
+        colour += t2 * t2;
+        if (slicZero) colour /= vscale;
+        d += colour;
+        var old = Vector256.LoadUnsafe(ref dist, (nuint)x);
+        var better = Vector256.GreaterThan(old, d);
+        Vector256.ConditionalSelect(better, d, old).StoreUnsafe(ref dist, (nuint)x);
+        return better;
     }
 
     // skimage _enforce_label_connectivity_cython (2-D, start_label 0): breadth-first relabelling in raster order;
@@ -305,9 +374,16 @@ public static class Slic
         ParallelBands.For(f0.Length, dop, (s, e) =>
         {
             Span<double> lab = stackalloc double[3];
+            int previous = -1;
             for (int i = s; i < e; i++)
             {
-                SkimageColor.LinearRgbToLab(linear[src[3 * i]], linear[src[3 * i + 1]], linear[src[3 * i + 2]], lab);
+                int rgb = src[3 * i] << 16 | src[3 * i + 1] << 8 | src[3 * i + 2];
+                // Photos repeat colours along rows (sky, walls, saturated areas): reuse the last conversion.
+                if (rgb != previous)
+                {
+                    SkimageColor.LinearRgbToLab(linear[rgb >> 16], linear[(rgb >> 8) & 0xFF], linear[rgb & 0xFF], lab);
+                    previous = rgb;
+                }
                 f0[i] = lab[0];
                 f1[i] = lab[1];
                 f2[i] = lab[2];
