@@ -122,15 +122,7 @@ internal static class SegmentCommand
             JsonOut.WriteTimings(w, timings);
         }
 
-        var doc = new StringWriter();
-        JsonOut.Print(doc, w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("image", imagePath);
-            WriteFields(w);
-            w.WriteEndObject();
-        });
-        AtomicFile.WriteAllText(jsonPath, doc.ToString());
+        BatchRunner.WriteImageJson(jsonPath, imagePath, WriteFields);
         return (WriteFields, $"{regions.RegionCount} regions ({description})");
     }
 }

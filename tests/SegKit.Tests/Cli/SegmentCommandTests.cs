@@ -8,20 +8,12 @@ namespace SegKit.Tests.Cli;
 
 public class SegmentCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [Fact]
     public void Segment_BundledPhoto_WritesRegionMapEqualToLibraryAndJson()
     {
         string photo = Path.Combine(TestPaths.RepoRoot, "samples", "dog.jpg");
         string output = TestPaths.NewTempDir();
-        var (code, stdout, _) = Run("segment", photo, "--out", output, "--json");
+        var (code, stdout, _) = CliRunner.Run("segment", photo, "--out", output, "--json");
         Assert.Equal(ExitCodes.Ok, code);
 
         var expected = Felzenszwalb.Segment(ImageDecoder.DecodeRgb(photo), new FelzenszwalbOptions { Scale = 500, Sigma = 0.8, MinSize = 200 });
@@ -42,7 +34,7 @@ public class SegmentCommandTests
     {
         string photo = Path.Combine(TestPaths.RepoRoot, "samples", "dog.jpg");
         string output = TestPaths.NewTempDir();
-        var (code, stdout, _) = Run("segment", photo, "--method", "slic", "--n-segments", "50", "--out", output, "--json");
+        var (code, stdout, _) = CliRunner.Run("segment", photo, "--method", "slic", "--n-segments", "50", "--out", output, "--json");
         Assert.Equal(ExitCodes.Ok, code);
         var expected = Slic.Segment(ImageDecoder.DecodeRgb(photo), new SlicOptions { NSegments = 50 });
         using var doc = JsonDocument.Parse(stdout);
@@ -54,7 +46,7 @@ public class SegmentCommandTests
     [InlineData("--method", "watershed", "watershed")]
     public void Segment_BadOption_IsUsageError(string option, string value, string expected)
     {
-        var (code, _, err) = Run("segment", "x.jpg", option, value);
+        var (code, _, err) = CliRunner.Run("segment", "x.jpg", option, value);
         Assert.Equal(ExitCodes.UsageError, code);
         Assert.Contains(expected, err, StringComparison.OrdinalIgnoreCase);
     }
