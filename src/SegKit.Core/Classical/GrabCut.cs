@@ -3,7 +3,8 @@
 //   - mask from the rectangle (outside GC_BGD, inside GC_PR_FGD) or from a caller's mask (GC_INIT_WITH_MASK);
 //   - two GMMs (5 full-covariance Gaussians, BGR order) initialised by cv::kmeans with k-means++ seeding on cv::RNG;
 //   - β = 1 / (2·mean squared colour difference) over the left, up-left, up and up-right neighbours; pairwise
-//     weights γ·exp(−β‖Δ‖²), divided by √2 on diagonals; hard constraints λ = 9γ;
+//     weights γ·exp(−β‖Δ‖²), divided by √2 on diagonals; hard constraints λ = 9γ (here: fixed pixels merged
+//     into their terminal, which gives the same cuts);
 //   - per iteration: most likely component per pixel, re-learn GMMs, unary terms −log p(colour), exact minimum cut
 //     (Boykov–Kolmogorov, see MaxFlowGraph), probable labels updated from the cut.
 // The RNG, k-means and accumulation orders are OpenCV's, so results track cv2.grabCut closely; remaining differences
@@ -103,6 +104,8 @@ public static class GrabCut
             if (strokes[i] != 0) labels[i] = value;
     }
 
+    private static bool IsProbable(GrabCutLabel l) => l is GrabCutLabel.ProbableBackground or GrabCutLabel.ProbableForeground;
+
     private static bool IsBackground(GrabCutLabel l) => l is GrabCutLabel.Background or GrabCutLabel.ProbableBackground;
 
     private static GrabCutResult Run(RgbImage image, GrabCutLabel[] mask, GrabCutOptions options)
@@ -113,9 +116,9 @@ public static class GrabCut
         byte[] rgb = image.Data;
         var bgd = new GaussianMixture(k);
         var fgd = new GaussianMixture(k);
-        InitializeModels(rgb, mask, bgd, fgd, k, options.Seed);
+        InitializeModels(rgb, mask, bgd, fgd, k, options.Seed, dop);
 
-        double gamma = options.Gamma, lambda = 9 * gamma;
+        double gamma = options.Gamma;
         double beta = Beta(rgb, w, h);
         double[] nWeights = NeighbourWeights(rgb, w, h, beta, gamma, dop);
 
@@ -124,6 +127,9 @@ public static class GrabCut
         var toSink = new double[n];
         var flows = new double[options.Iterations];
         var graph = new MaxFlowGraph(n, 4 * n);
+        var node = new int[n];
+        var extraSource = new double[n];
+        var extraSink = new double[n];
         for (int iter = 0; iter < options.Iterations; iter++)
         {
             // Assign each pixel its most likely component in its current model.
@@ -161,44 +167,60 @@ public static class GrabCut
                             fromSource[i] = -Math.Log(Math.Max(bgd.Density(b, g, r), double.Epsilon));
                             toSink[i] = -Math.Log(Math.Max(fgd.Density(b, g, r), double.Epsilon));
                             break;
-                        case GrabCutLabel.Background:
-                            fromSource[i] = 0;
-                            toSink[i] = lambda;
-                            break;
                         default:
-                            fromSource[i] = lambda;
-                            toSink[i] = 0;
-                            break;
+                            break; // fixed pixels are merged into a terminal below
                     }
                 }
             }, minBand: 4096);
 
-            graph.Reset(n);
+            // Pixels fixed by the mask (GC_BGD / GC_FGD) are merged into their terminal: λ = 9γ exceeds the
+            // largest total pairwise weight a pixel can have (4γ + 4γ/√2), so every minimum cut of OpenCV's full
+            // graph already leaves them on that side. Cuts (and the largest source set) over the probable pixels
+            // are unchanged; edges between a fixed pixel and a probable one become terminal capacity.
+            int nodes = 0;
+            for (int i = 0; i < n; i++) node[i] = IsProbable(mask[i]) ? nodes++ : -1;
+            graph.Reset(nodes);
+            double constant = 0;
             for (int y = 0; y < h; y++)
             {
                 for (int x = 0; x < w; x++)
                 {
                     int v = y * w + x;
-                    graph.SetTerminalWeightsUnchecked(v, fromSource[v], toSink[v]);
                     int o = 4 * v;
-                    if (x > 0) graph.AddEdgeUnchecked(v, v - 1, nWeights[o], nWeights[o]);
-                    if (x > 0 && y > 0) graph.AddEdgeUnchecked(v, v - w - 1, nWeights[o + 1], nWeights[o + 1]);
-                    if (y > 0) graph.AddEdgeUnchecked(v, v - w, nWeights[o + 2], nWeights[o + 2]);
-                    if (x < w - 1 && y > 0) graph.AddEdgeUnchecked(v, v - w + 1, nWeights[o + 3], nWeights[o + 3]);
+                    if (x > 0) Link(v, v - 1, nWeights[o]);
+                    if (x > 0 && y > 0) Link(v, v - w - 1, nWeights[o + 1]);
+                    if (y > 0) Link(v, v - w, nWeights[o + 2]);
+                    if (x < w - 1 && y > 0) Link(v, v - w + 1, nWeights[o + 3]);
                 }
             }
-            flows[iter] = graph.ComputeMaxFlow();
             for (int i = 0; i < n; i++)
             {
-                if (mask[i] is GrabCutLabel.ProbableBackground or GrabCutLabel.ProbableForeground)
-                    mask[i] = graph.InSourceSegment(i) ? GrabCutLabel.ProbableForeground : GrabCutLabel.ProbableBackground;
+                if (node[i] >= 0)
+                    graph.SetTerminalWeightsUnchecked(node[i], fromSource[i] + extraSource[i], toSink[i] + extraSink[i]);
+            }
+            flows[iter] = graph.ComputeMaxFlow() + constant;
+            for (int i = 0; i < n; i++)
+            {
+                if (node[i] >= 0)
+                    mask[i] = graph.InSourceSegment(node[i]) ? GrabCutLabel.ProbableForeground : GrabCutLabel.ProbableBackground;
+            }
+            Array.Clear(extraSource);
+            Array.Clear(extraSink);
+
+            void Link(int a, int b, double weight)
+            {
+                int na = node[a], nb = node[b];
+                if (na >= 0 && nb >= 0) graph.AddEdgeUnchecked(na, nb, weight, weight);
+                else if (na >= 0) (mask[b] == GrabCutLabel.Background ? ref extraSink[a] : ref extraSource[a]) += weight;
+                else if (nb >= 0) (mask[a] == GrabCutLabel.Background ? ref extraSink[b] : ref extraSource[b]) += weight;
+                else if (mask[a] != mask[b]) constant += weight; // a fixed foreground pixel next to a fixed background one
             }
         }
         return new GrabCutResult(w, h, mask, flows);
     }
 
     // cv::grabCut initGMMs: k-means (BGR float samples, raster order) per model, then one learning pass.
-    private static void InitializeModels(byte[] rgb, GrabCutLabel[] mask, GaussianMixture bgd, GaussianMixture fgd, int k, int seed)
+    private static void InitializeModels(byte[] rgb, GrabCutLabel[] mask, GaussianMixture bgd, GaussianMixture fgd, int k, int seed, int dop)
     {
         int n = mask.Length, nb = 0;
         foreach (GrabCutLabel l in mask) if (IsBackground(l)) nb++;
@@ -218,8 +240,8 @@ public static class GrabCut
             dst[at++] = rgb[3 * i];
         }
         var rng = OpenCvRng.FromSeed(seed);
-        int[] bl = OpenCvKMeans.Cluster(bs, k, 10, ref rng);
-        int[] fl = OpenCvKMeans.Cluster(fs, k, 10, ref rng);
+        int[] bl = OpenCvKMeans.Cluster(bs, k, 10, ref rng, dop);
+        int[] fl = OpenCvKMeans.Cluster(fs, k, 10, ref rng, dop);
         Learn(bgd, bs, bl);
         Learn(fgd, fs, fl);
     }

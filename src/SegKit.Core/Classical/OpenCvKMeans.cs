@@ -31,7 +31,7 @@ internal static class OpenCvKMeans
     private const int Dims = 3;
 
     /// <summary>Clusters <paramref name="samples"/> (n × 3 floats) into <paramref name="k"/> groups; returns one label per sample.</summary>
-    public static int[] Cluster(float[] samples, int k, int maxIterations, ref OpenCvRng rng)
+    public static int[] Cluster(float[] samples, int k, int maxIterations, ref OpenCvRng rng, int maxDegreeOfParallelism = -1)
     {
         int n = samples.Length / Dims;
         var labels = new int[n];
@@ -51,7 +51,7 @@ internal static class OpenCvKMeans
             (centers, oldCenters) = (oldCenters, centers);
             if (iter == 0)
             {
-                SeedPlusPlus(samples, n, k, centers, ref rng);
+                SeedPlusPlus(samples, n, k, centers, ref rng, maxDegreeOfParallelism);
             }
             else
             {
@@ -106,14 +106,18 @@ internal static class OpenCvKMeans
                 }
             }
             if (++iter == maxCount || maxShift <= epsilon) break; // OpenCV keeps the last labels
-            Assign(samples, n, k, centers, labels);
+            Assign(samples, n, k, centers, labels, maxDegreeOfParallelism);
         }
         return labels;
     }
 
-    private static void Assign(float[] samples, int n, int k, float[] centers, int[] labels)
+    // Independent per sample, so it runs in parallel (as OpenCV's KMeansDistanceComputer does) with the same result.
+    private static void Assign(float[] samples, int n, int k, float[] centers, int[] labels, int dop) =>
+        ParallelBands.For(n, dop, (s, e) => AssignRange(samples, s, e, k, centers, labels), minBand: 1 << 14);
+
+    private static void AssignRange(float[] samples, int start, int end, int k, float[] centers, int[] labels)
     {
-        for (int i = 0; i < n; i++)
+        for (int i = start; i < end; i++)
         {
             double minDist = double.MaxValue;
             int best = 0;
@@ -130,7 +134,7 @@ internal static class OpenCvKMeans
         }
     }
 
-    private static void SeedPlusPlus(float[] samples, int n, int k, float[] centers, ref OpenCvRng rng)
+    private static void SeedPlusPlus(float[] samples, int n, int k, float[] centers, ref OpenCvRng rng, int dop)
     {
         const int Trials = 3;
         var chosen = new int[k];
@@ -154,8 +158,7 @@ internal static class OpenCvKMeans
                 int ci;
                 for (ci = 0; ci < n - 1; ci++)
                     if ((p -= dist[ci]) <= 0) break;
-                ReadOnlySpan<float> candidate = samples.AsSpan(ci * Dims, Dims);
-                for (int i = 0; i < n; i++) tdist2[i] = Math.Min(DistSqr(samples, i, candidate), dist[i]);
+                MinDistances(samples, n, ci, dist, tdist2, dop);
                 double s = 0;
                 for (int i = 0; i < n; i++) s += tdist2[i];
                 if (s < bestSum)
@@ -172,6 +175,13 @@ internal static class OpenCvKMeans
         for (int c = 0; c < k; c++)
             samples.AsSpan(chosen[c] * Dims, Dims).CopyTo(centers.AsSpan(c * Dims, Dims));
     }
+
+    private static void MinDistances(float[] samples, int n, int candidate, float[] dist, float[] result, int dop) =>
+        ParallelBands.For(n, dop, (s, e) =>
+        {
+            ReadOnlySpan<float> c = samples.AsSpan(candidate * Dims, Dims);
+            for (int i = s; i < e; i++) result[i] = Math.Min(DistSqr(samples, i, c), dist[i]);
+        }, minBand: 1 << 14);
 
     // cv::normL2Sqr for float vectors: float accumulation in element order.
     private static float DistSqr(float[] samples, int i, ReadOnlySpan<float> center)
