@@ -176,44 +176,56 @@ public sealed class SemanticSegmenter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(image);
         var timings = new StageTimings();
-
         long t = Stopwatch.GetTimestamp();
+        var (tensor, size) = Preprocess(image);
+        timings.PreprocessMs = StageTimings.Since(t);
+
+        t = Stopwatch.GetTimestamp();
+        var (logits, shape) = Infer(tensor, size);
+        timings.InferenceMs = StageTimings.Since(t);
+
+        t = Stopwatch.GetTimestamp();
+        var result = Postprocess(logits, shape, image.Width, image.Height, size, timings);
+        timings.PostprocessMs = StageTimings.Since(t);
+        return result;
+    }
+
+    /// <summary>Resize and normalise: planar [1,3,h,w] floats and the size (w, h) the model sees.</summary>
+    internal (float[] Tensor, ImageSize Size) Preprocess(RgbImage image)
+    {
         var size = Resize.Apply(image.Width, image.Height);
         var resized = size.Width == image.Width && size.Height == image.Height
             ? image
             : ImageResizer.ResizeBilinear(image, size.Width, size.Height);
-        float[] tensor = ToPlanarTensor(resized);
-        timings.PreprocessMs = StageTimings.Since(t);
+        return (ToPlanarTensor(resized), size);
+    }
 
-        t = Stopwatch.GetTimestamp();
-        float[] logits;
-        long[] shape;
-        using (var x = OrtTensor.FromArray(tensor, [1, 3, size.Height, size.Width]))
-        {
-            var outputs = _session.Run(new Dictionary<string, OrtTensor> { [_inputName] = x }, [_outputName]);
-            var o = outputs[_outputName];
-            shape = o.Shape.ToArray();
-            logits = o.AsFloat();
-        }
-        timings.InferenceMs = StageTimings.Since(t);
+    /// <summary>Runs the model on a preprocessed tensor; returns the logits and their shape.</summary>
+    internal (float[] Logits, long[] Shape) Infer(float[] tensor, ImageSize size)
+    {
+        using var x = OrtTensor.FromArray(tensor, [1, 3, size.Height, size.Width]);
+        var outputs = _session.Run(new Dictionary<string, OrtTensor> { [_inputName] = x }, [_outputName]);
+        var o = outputs[_outputName];
+        return (o.AsFloat(), o.Shape.ToArray());
+    }
 
-        t = Stopwatch.GetTimestamp();
+    /// <summary>Logits [1,C,h,w] → label map at width × height (bilinear upsample + argmax, or sigmoid for one channel).</summary>
+    internal SemanticResult Postprocess(float[] logits, long[] shape, int width, int height, ImageSize modelInput, StageTimings timings)
+    {
         if (shape.Length != 4 || shape[0] != 1 || shape[1] < 1 || shape[2] < 1 || shape[3] < 1)
             throw new ModelContractException(_modelName, _outputName, $"returned '{_outputName}' of shape [{string.Join(",", shape)}]; [1,C,h,w] expected");
         CheckClassCount(_modelName, _outputName, shape[1], Preset);
         int channels = (int)shape[1], h = (int)shape[2], w = (int)shape[3];
-        var labels = new LabelMap(image.Width, image.Height);
+        var labels = new LabelMap(width, height);
         float[]? confidence = _options.ComputeConfidence ? new float[labels.Data.Length] : null;
         if (channels == 1)
             BinaryFromLogit(logits, h, w, labels, confidence);
         else
-            TensorResize.BilinearArgmax(logits, channels, h, w, labels.Data, image.Height, image.Width, confidence);
+            TensorResize.BilinearArgmax(logits, channels, h, w, labels.Data, height, width, confidence);
         int classCount = Math.Max(channels, 2);
         var counts = new long[classCount];
         foreach (byte id in labels.Data) counts[id]++;
-        timings.PostprocessMs = StageTimings.Since(t);
-
-        return new SemanticResult(labels, LabelsFor(classCount), counts, confidence, (size.Width, size.Height),
+        return new SemanticResult(labels, LabelsFor(classCount), counts, confidence, (modelInput.Width, modelInput.Height),
             _options.KeepLogits ? logits : null, _options.KeepLogits ? shape : null, timings);
     }
 
