@@ -104,33 +104,22 @@ public sealed class InstanceMask
     /// </summary>
     public CocoRle ToRle()
     {
-        var counts = new List<uint>();
-        bool current = false;
-        uint run = 0;
-        long zerosBefore = (long)X * Height;
-        // Leading columns (and rows above the crop in its first column) are background.
-        void Emit(bool value, long n)
+        var enc = new RunEncoder();
+        enc.Add(false, (long)X * Height);
+        if (Crop.Width > 0 && Crop.Height > 0)
         {
-            if (n == 0) return;
-            if (value != current)
+            ulong[] cols = BitColumns.Of(Crop, out int wpc);
+            int h = Crop.Height;
+            for (int cx = 0; cx < Crop.Width; cx++)
             {
-                counts.Add(run);
-                run = 0;
-                current = value;
+                enc.Add(false, Y);
+                for (int k = 0; k < wpc; k++)
+                    BitColumns.AppendRuns(ref enc, cols[(long)cx * wpc + k], Math.Min(64, h - (k << 6)));
+                enc.Add(false, Height - Y - h);
             }
-            run += (uint)n;
         }
-        Emit(false, zerosBefore);
-        for (int cx = 0; cx < Crop.Width; cx++)
-        {
-            Emit(false, Y);
-            for (int cy = 0; cy < Crop.Height; cy++)
-                Emit(Crop.DangerousGet(cx, cy), 1);
-            Emit(false, Height - Y - Crop.Height);
-        }
-        Emit(false, (long)(Width - X - Crop.Width) * Height);
-        counts.Add(run);
-        return new CocoRle(Height, Width, counts.ToArray());
+        enc.Add(false, (long)(Width - X - Crop.Width) * Height);
+        return new CocoRle(Height, Width, enc.Finish());
     }
 
     /// <summary>

@@ -45,6 +45,37 @@ public readonly record struct YoloLetterbox(int InputWidth, int InputHeight, dou
         return new YoloLetterbox(inputWidth, inputHeight, r, nw, nh, (int)Math.Round(dw - 0.1), (int)Math.Round(dh - 0.1));
     }
 
+    /// <summary>
+    /// The model input straight from the image: the letterboxed pixels (as <see cref="Apply"/>) as planar RGB float32
+    /// [3, InputHeight, InputWidth] with value / 255, without building the padded image.
+    /// </summary>
+    public float[] ToTensor(RgbImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        RgbImage resized = image.Width == NewWidth && image.Height == NewHeight ? image : OpenCvResize.Linear(image, NewWidth, NewHeight);
+        int plane = InputWidth * InputHeight;
+        var tensor = new float[3L * plane];
+        tensor.AsSpan().Fill(YoloSegRunner.PadValue / 255f);
+        int rows = Math.Min(NewHeight, InputHeight - Top), cols = Math.Min(NewWidth, InputWidth - Left);
+        int inW = InputWidth, left = Left, top = Top;
+        byte[] src = resized.Data;
+        int stride = resized.Stride;
+        Parallel.For(0, (rows + 31) / 32, block =>
+        {
+            for (int y = block * 32; y < Math.Min(rows, block * 32 + 32); y++)
+            {
+                int s = y * stride, d = (top + y) * inW + left;
+                for (int x = 0; x < cols; x++, s += 3, d++)
+                {
+                    tensor[d] = src[s] / 255f;
+                    tensor[plane + d] = src[s + 1] / 255f;
+                    tensor[2 * plane + d] = src[s + 2] / 255f;
+                }
+            }
+        });
+        return tensor;
+    }
+
     /// <summary>The letterboxed image: cv2-exact bilinear resize, 114 padding.</summary>
     public RgbImage Apply(RgbImage image)
     {
@@ -123,8 +154,7 @@ internal sealed class YoloSegRunner : InstanceRunner
     {
         long t = Stopwatch.GetTimestamp();
         var box = YoloLetterbox.Compute(image.Width, image.Height, _inputWidth, _inputHeight);
-        RgbImage boxed = box.Apply(image);
-        float[] input = ToPlanarRgb01(boxed);
+        float[] input = box.ToTensor(image);
         timings.PreprocessMs = StageTimings.Since(t);
 
         t = Stopwatch.GetTimestamp();

@@ -42,6 +42,35 @@ public class InstanceResultTests
         Assert.Equal(CocoRle.Encode(edge.ToBinaryMask()), edge.ToRle());
     }
 
+    [Theory]
+    [InlineData(1, 1, 0, 0, 1, 1)]
+    [InlineData(200, 150, 3, 7, 130, 70)]
+    [InlineData(300, 300, 0, 0, 300, 300)]
+    [InlineData(97, 65, 33, 1, 64, 64)]
+    public void ToRle_RandomCrops_EqualsEncodeOfFullMask(int w, int h, int x, int y, int cw, int ch)
+    {
+        var rng = new Random(w * 31 + h);
+        var crop = new BinaryMask(cw, ch);
+        for (int r = 0; r < ch; r++)
+            for (int c = 0; c < cw; c++)
+                if (rng.Next(3) == 0 || (r > ch / 3 && r < ch / 2)) crop.Set(c, r);
+        var m = new InstanceMask(w, h, x, y, crop);
+        Assert.Equal(CocoRle.Encode(m.ToBinaryMask()), m.ToRle());
+    }
+
+    [Fact]
+    public void Transpose64_RandomMatrix_SwapsRowsAndColumns()
+    {
+        var rng = new Random(7);
+        var a = new ulong[64];
+        for (int i = 0; i < 64; i++) a[i] = (ulong)rng.NextInt64() ^ ((ulong)rng.Next() << 40);
+        var t = (ulong[])a.Clone();
+        BitColumns.Transpose64(t);
+        for (int r = 0; r < 64; r++)
+            for (int c = 0; c < 64; c++)
+                Assert.Equal((a[r] >> c) & 1, (t[c] >> r) & 1);
+    }
+
     [Fact]
     public void FromBinaryMask_RoundTrips()
     {

@@ -140,6 +140,19 @@ public class YoloSegPostprocessTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Letterbox_ToTensor_IsTheLetterboxedImageOver255()
+    {
+        RgbImage image = ImageDecoder.DecodeRgb(TestPaths.SharedImage("groceries.jpg"));
+        var box = YoloLetterbox.Compute(image.Width, image.Height, 320, 256);
+        RgbImage boxed = box.Apply(image);
+        float[] t = box.ToTensor(image);
+        int plane = 320 * 256;
+        for (int i = 0; i < plane; i++)
+            for (int c = 0; c < 3; c++)
+                Assert.Equal(boxed.Data[3 * i + c] / 255f, t[c * plane + i]);
+    }
+
+    [Fact]
     public void Letterbox_Geometry_RoundsAsUltralytics()
     {
         // 800×534 into 640: r = 0.8, new = (640, round(427.2) = 427), dh = 106.5 → top round(106.4) = 106.
