@@ -3,160 +3,204 @@ using SegKit.Masks;
 
 namespace SegKit.Datasets.Coco;
 
-/// <summary>A COCO ground-truth file: images, categories and annotations (info and licenses are skipped).</summary>
-public sealed class CocoDataset
-{
-    /// <summary>Creates a dataset from its parts (kept as given).</summary>
-    public CocoDataset(IReadOnlyList<CocoImage> images, IReadOnlyList<CocoCategory> categories, IReadOnlyList<CocoAnnotation> annotations)
-    {
-        Images = images ?? throw new ArgumentNullException(nameof(images));
-        Categories = categories ?? throw new ArgumentNullException(nameof(categories));
-        Annotations = annotations ?? throw new ArgumentNullException(nameof(annotations));
-    }
-
-    /// <summary>The <c>images</c> entries in file order.</summary>
-    public IReadOnlyList<CocoImage> Images { get; }
-
-    /// <summary>The <c>categories</c> entries in file order.</summary>
-    public IReadOnlyList<CocoCategory> Categories { get; }
-
-    /// <summary>The <c>annotations</c> entries in file order.</summary>
-    public IReadOnlyList<CocoAnnotation> Annotations { get; }
-
-    /// <summary>Reads a ground-truth file (instances_*.json layout).</summary>
-    public static CocoDataset Load(string path)
-    {
-        using FileStream fs = File.OpenRead(path);
-        return Read(fs, path);
-    }
-
-    /// <summary>Reads ground truth from <paramref name="stream"/>, one annotation at a time; <paramref name="name"/> names it in errors.</summary>
-    public static CocoDataset Read(Stream stream, string name = "COCO ground truth")
-    {
-        var images = new List<CocoImage>();
-        var categories = new List<CocoCategory>();
-        var annotations = new List<CocoAnnotation>();
-        bool isArray = JsonElementStream.Read(stream, name,
-            p => p is "images" or "categories" or "annotations",
-            (prop, e) =>
-            {
-                switch (prop)
-                {
-                    case "images": images.Add(CocoJson.ParseImage(e, name)); break;
-                    case "categories": categories.Add(CocoJson.ParseCategory(e, name)); break;
-                    default: annotations.Add(CocoJson.ParseAnnotation(e, name)); break;
-                }
-            });
-        if (isArray) throw new CocoFormatException($"{name}: a JSON array; a ground-truth object with images, annotations, categories expected");
-        return new CocoDataset(images, categories, annotations);
-    }
-}
-
-/// <summary>Reads COCO results files (a JSON array of detections).</summary>
-public static class CocoResults
-{
-    /// <summary>Reads a results file.</summary>
-    public static IReadOnlyList<CocoResult> Load(string path)
-    {
-        using FileStream fs = File.OpenRead(path);
-        return Read(fs, path);
-    }
-
-    /// <summary>Reads results from <paramref name="stream"/>, one entry at a time; <paramref name="name"/> names it in errors.</summary>
-    public static IReadOnlyList<CocoResult> Read(Stream stream, string name = "COCO results")
-    {
-        var results = new List<CocoResult>();
-        bool isArray = JsonElementStream.Read(stream, name, _ => false, (_, e) => results.Add(CocoJson.ParseResult(e, name)));
-        if (!isArray) throw new CocoFormatException($"{name}: results must be a JSON array of objects");
-        return results;
-    }
-}
-
+// Turns one JSON entry into a model record. Each parser walks the object's properties once; fields it does not model
+// go to Extra (when kept). A wrong type or missing required field raises CocoFormatException naming the entry.
 internal static class CocoJson
 {
-    public static CocoImage ParseImage(JsonElement e, string file) => new(
-        Id(e, "id", file), (int)Number(e, "width", file), (int)Number(e, "height", file),
-        e.TryGetProperty("file_name", out JsonElement f) && f.ValueKind == JsonValueKind.String ? f.GetString() : null);
-
-    public static CocoCategory ParseCategory(JsonElement e, string file) => new(
-        Id(e, "id", file),
-        e.TryGetProperty("name", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "",
-        e.TryGetProperty("supercategory", out JsonElement s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null);
-
-    public static CocoAnnotation ParseAnnotation(JsonElement e, string file)
+    public static CocoImage ParseImage(JsonElement e, string file, bool keepExtras)
     {
-        long id = Id(e, "id", file);
-        string where = $"{file}: annotation {id}";
-        return new CocoAnnotation(id, Id(e, "image_id", where), Id(e, "category_id", where),
-            e.TryGetProperty("segmentation", out JsonElement s) && s.ValueKind != JsonValueKind.Null ? Segmentation(s, where) : null,
-            e.TryGetProperty("area", out JsonElement a) && a.ValueKind == JsonValueKind.Number ? a.GetDouble() : 0,
-            Box(e, where),
-            e.TryGetProperty("iscrowd", out JsonElement c) && Truthy(c));
+        RequireObject(e, file, "an image");
+        long? id = null;
+        double? width = null, height = null;
+        string? fileName = null;
+        var extras = new CocoExtras.Collector();
+        foreach (JsonProperty p in e.EnumerateObject())
+        {
+            switch (p.Name)
+            {
+                case "id": id = IdValue(p.Value, "id", file); break;
+                case "width": width = NumberValue(p.Value, "width", file); break;
+                case "height": height = NumberValue(p.Value, "height", file); break;
+                case "file_name" when p.Value.ValueKind == JsonValueKind.String: fileName = p.Value.GetString(); break;
+                default: if (keepExtras) extras.Add(p); break;
+            }
+        }
+        string where = id is long i ? $"{file}: image {i}" : file + ": an image";
+        if (id is null) throw Missing(file + ": an image", "id");
+        if (width is not double w) throw Missing(where, "width");
+        if (height is not double h) throw Missing(where, "height");
+        if (w < 0 || h < 0 || w > int.MaxValue || h > int.MaxValue || w != Math.Floor(w) || h != Math.Floor(h))
+            throw new CocoFormatException($"{where}: size {w}×{h} is not a pair of non-negative integers");
+        return new CocoImage(id.Value, (int)w, (int)h, fileName) { Extra = extras.ToExtras() };
     }
 
-    public static CocoResult ParseResult(JsonElement e, string file)
+    public static CocoCategory ParseCategory(JsonElement e, string file, bool keepExtras)
     {
-        if (e.ValueKind != JsonValueKind.Object) throw new CocoFormatException($"{file}: a result is {e.ValueKind}, an object expected");
-        long imageId = Id(e, "image_id", file);
+        RequireObject(e, file, "a category");
+        long? id = null;
+        string name = "";
+        string? super = null;
+        var extras = new CocoExtras.Collector();
+        foreach (JsonProperty p in e.EnumerateObject())
+        {
+            switch (p.Name)
+            {
+                case "id": id = IdValue(p.Value, "id", file); break;
+                case "name" when p.Value.ValueKind == JsonValueKind.String: name = p.Value.GetString()!; break;
+                case "supercategory" when p.Value.ValueKind == JsonValueKind.String: super = p.Value.GetString(); break;
+                default: if (keepExtras) extras.Add(p); break;
+            }
+        }
+        if (id is null) throw Missing(file + ": a category", "id");
+        return new CocoCategory(id.Value, name, super) { Extra = extras.ToExtras() };
+    }
+
+    public static CocoAnnotation ParseAnnotation(JsonElement e, string file, bool keepExtras)
+    {
+        RequireObject(e, file, "an annotation");
+        // The id first, so that every later message can name the annotation.
+        long id = e.TryGetProperty("id", out JsonElement idElement)
+            ? IdValue(idElement, "id", file + ": an annotation")
+            : throw Missing(file + ": an annotation", "id");
+        string where = $"{file}: annotation {id}";
+        long? imageId = null, categoryId = null;
+        CocoSegmentation? seg = null;
+        double area = 0;
+        CocoBoxXywh? box = null;
+        bool crowd = false;
+        var extras = new CocoExtras.Collector();
+        foreach (JsonProperty p in e.EnumerateObject())
+        {
+            switch (p.Name)
+            {
+                case "id": break;
+                case "image_id": imageId = IdValue(p.Value, "image_id", where); break;
+                case "category_id": categoryId = IdValue(p.Value, "category_id", where); break;
+                case "segmentation": seg = p.Value.ValueKind == JsonValueKind.Null ? null : Segmentation(p.Value, where); break;
+                case "area" when p.Value.ValueKind == JsonValueKind.Number: area = p.Value.GetDouble(); break;
+                case "bbox": box = Box(p.Value, where); break;
+                case "iscrowd": crowd = Truthy(p.Value); break;
+                default: if (keepExtras) extras.Add(p); break;
+            }
+        }
+        if (imageId is null) throw Missing(where, "image_id");
+        if (categoryId is null) throw Missing(where, "category_id");
+        return new CocoAnnotation(id, imageId.Value, categoryId.Value, seg, area, box, crowd) { Extra = extras.ToExtras() };
+    }
+
+    public static CocoResult ParseResult(JsonElement e, string file, bool keepExtras)
+    {
+        RequireObject(e, file, "a result");
+        long? imageId = null, categoryId = null;
+        double? score = null;
+        CocoBoxXywh? box = null;
+        JsonElement segElement = default;
+        var extras = new CocoExtras.Collector();
+        foreach (JsonProperty p in e.EnumerateObject())
+        {
+            switch (p.Name)
+            {
+                case "image_id": imageId = IdValue(p.Value, "image_id", file + ": a result"); break;
+                case "category_id": categoryId = IdValue(p.Value, "category_id", file + ": a result"); break;
+                case "score": score = NumberValue(p.Value, "score", file + ": a result"); break;
+                case "bbox": box = Box(p.Value, file + ": a result"); break;
+                case "segmentation": segElement = p.Value; break;
+                default: if (keepExtras) extras.Add(p); break;
+            }
+        }
+        if (imageId is null) throw Missing(file + ": a result", "image_id");
         string where = $"{file}: result for image {imageId}";
-        return new CocoResult(imageId, Id(e, "category_id", where), Number(e, "score", where), Box(e, where),
-            e.TryGetProperty("segmentation", out JsonElement s) && s.ValueKind != JsonValueKind.Null ? Segmentation(s, where) : null);
+        if (categoryId is null) throw Missing(where, "category_id");
+        if (score is null) throw Missing(where, "score");
+        CocoSegmentation? seg = segElement.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null ? null : Segmentation(segElement, where);
+        return new CocoResult(imageId.Value, categoryId.Value, score.Value, box, seg) { Extra = extras.ToExtras() };
     }
 
     public static CocoSegmentation Segmentation(JsonElement s, string where)
     {
         if (s.ValueKind == JsonValueKind.Array)
         {
-            var polys = new List<double[]>();
+            var polys = new List<double[]>(s.GetArrayLength());
             foreach (JsonElement p in s.EnumerateArray())
             {
                 if (p.ValueKind != JsonValueKind.Array)
                     throw new CocoFormatException($"{where}: segmentation is a list of {p.ValueKind}; a list of polygons (lists of numbers) expected");
-                polys.Add(p.EnumerateArray().Select(v => v.GetDouble()).ToArray());
+                var xy = new double[p.GetArrayLength()];
+                int i = 0;
+                foreach (JsonElement v in p.EnumerateArray())
+                {
+                    if (v.ValueKind != JsonValueKind.Number)
+                        throw new CocoFormatException($"{where}: a polygon holds {v.ValueKind}; numbers expected");
+                    xy[i++] = v.GetDouble();
+                }
+                polys.Add(xy);
             }
             return CocoSegmentation.FromPolygons(polys);
         }
         if (s.ValueKind != JsonValueKind.Object || !s.TryGetProperty("size", out JsonElement size) || !s.TryGetProperty("counts", out JsonElement counts))
             throw new CocoFormatException($"{where}: segmentation is neither a polygon list nor {{size, counts}}");
-        if (size.ValueKind != JsonValueKind.Array || size.GetArrayLength() != 2)
-            throw new CocoFormatException($"{where}: segmentation size must be [height, width]");
-        int h = size[0].GetInt32(), w = size[1].GetInt32();
-        try
+        if (size.ValueKind != JsonValueKind.Array || size.GetArrayLength() != 2
+            || !size[0].TryGetInt32(out int h) || !size[1].TryGetInt32(out int w) || h < 0 || w < 0)
+            throw new CocoFormatException($"{where}: segmentation size must be [height, width], two non-negative integers");
+        switch (counts.ValueKind)
         {
-            return counts.ValueKind switch
-            {
-                JsonValueKind.String => CocoSegmentation.FromRle(CocoRle.FromCompressedString(h, w, counts.GetString()!)),
-                JsonValueKind.Array => CocoSegmentation.FromRle(
-                    new CocoRle(h, w, counts.EnumerateArray().Select(v => v.GetUInt32()).ToArray()), uncompressed: true),
-                _ => throw new CocoFormatException($"{where}: segmentation counts is {counts.ValueKind}; a string or a list expected"),
-            };
+            case JsonValueKind.String:
+                try
+                {
+                    return CocoSegmentation.FromRle(CocoRle.FromCompressedString(h, w, counts.GetString()!));
+                }
+                catch (FormatException ex)
+                {
+                    throw new CocoFormatException($"{where}: {ex.Message}", ex);
+                }
+            case JsonValueKind.Array:
+                var runs = new uint[counts.GetArrayLength()];
+                int k = 0;
+                foreach (JsonElement v in counts.EnumerateArray())
+                {
+                    if (v.ValueKind != JsonValueKind.Number || !v.TryGetUInt32(out runs[k++]))
+                        throw new CocoFormatException($"{where}: RLE counts must be non-negative integers; found {v}");
+                }
+                return CocoSegmentation.FromRle(new CocoRle(h, w, runs), uncompressed: true);
+            default:
+                throw new CocoFormatException($"{where}: segmentation counts is {counts.ValueKind}; a string or a list expected");
         }
-        catch (FormatException ex)
+    }
+
+    private static CocoBoxXywh? Box(JsonElement b, string where)
+    {
+        if (b.ValueKind == JsonValueKind.Null) return null;
+        if (b.ValueKind != JsonValueKind.Array) throw new CocoFormatException($"{where}: bbox is {b.ValueKind}; [x, y, w, h] expected");
+        int n = b.GetArrayLength();
+        if (n == 0) return null;
+        if (n != 4) throw new CocoFormatException($"{where}: bbox has {n} numbers, 4 expected");
+        Span<double> v = stackalloc double[4];
+        for (int i = 0; i < 4; i++)
         {
-            throw new CocoFormatException($"{where}: {ex.Message}", ex);
+            if (b[i].ValueKind != JsonValueKind.Number) throw new CocoFormatException($"{where}: bbox holds {b[i].ValueKind}; numbers expected");
+            v[i] = b[i].GetDouble();
         }
+        return new CocoBoxXywh(v[0], v[1], v[2], v[3]);
     }
 
-    private static CocoBoxXywh? Box(JsonElement e, string where)
+    private static void RequireObject(JsonElement e, string file, string what)
     {
-        if (!e.TryGetProperty("bbox", out JsonElement b) || b.ValueKind != JsonValueKind.Array || b.GetArrayLength() == 0) return null;
-        if (b.GetArrayLength() != 4) throw new CocoFormatException($"{where}: bbox has {b.GetArrayLength()} numbers, 4 expected");
-        return new CocoBoxXywh(b[0].GetDouble(), b[1].GetDouble(), b[2].GetDouble(), b[3].GetDouble());
+        if (e.ValueKind != JsonValueKind.Object) throw new CocoFormatException($"{file}: {what} is {e.ValueKind}, an object expected");
     }
 
-    private static long Id(JsonElement e, string name, string where)
+    private static long IdValue(JsonElement v, string name, string where)
     {
-        if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(name, out JsonElement v) || v.ValueKind != JsonValueKind.Number)
-            throw new CocoFormatException($"{where}: entry lacks a numeric \"{name}\"");
-        return v.TryGetInt64(out long l) ? l : (long)v.GetDouble();
+        if (v.ValueKind != JsonValueKind.Number) throw new CocoFormatException($"{where}: \"{name}\" is {v.ValueKind}, a number expected");
+        if (v.TryGetInt64(out long l)) return l;
+        double d = v.GetDouble();
+        if (d != Math.Floor(d) || Math.Abs(d) > 9e18) throw new CocoFormatException($"{where}: \"{name}\" is {d}, an integer expected");
+        return (long)d;
     }
 
-    private static double Number(JsonElement e, string name, string where)
-    {
-        if (!e.TryGetProperty(name, out JsonElement v) || v.ValueKind != JsonValueKind.Number)
-            throw new CocoFormatException($"{where}: lacks a numeric \"{name}\"");
-        return v.GetDouble();
-    }
+    private static double NumberValue(JsonElement v, string name, string where) =>
+        v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw new CocoFormatException($"{where}: \"{name}\" is {v.ValueKind}, a number expected");
+
+    private static CocoFormatException Missing(string where, string name) => new($"{where}: lacks \"{name}\"");
 
     private static bool Truthy(JsonElement v) => v.ValueKind switch
     {
@@ -164,4 +208,8 @@ internal static class CocoJson
         JsonValueKind.Number => v.GetDouble() != 0,
         _ => false,
     };
+
+    // Best effort: the id of an entry that failed to parse, for its diagnostic.
+    public static long? TryId(JsonElement e, string name = "id") =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out long l) ? l : null;
 }
