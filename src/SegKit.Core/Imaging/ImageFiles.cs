@@ -33,25 +33,5 @@ internal static class ImageFiles
     /// Writes <paramref name="bytes"/> to a temporary file in the target's folder, flushes it, then moves it
     /// over <paramref name="path"/>, so readers never see a half-written image. The temporary file is removed on failure.
     /// </summary>
-    public static void WriteAtomic(string path, ReadOnlySpan<byte> bytes)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        string full = Path.GetFullPath(path);
-        string dir = Path.GetDirectoryName(full) ?? ".";
-        string tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                fs.Write(bytes);
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            throw;
-        }
-    }
+    public static void WriteAtomic(string path, ReadOnlySpan<byte> bytes) => AtomicFile.WriteAllBytes(path, bytes);
 }

@@ -1,0 +1,162 @@
+// Runs one verb over many images: skip what is done, report failures and go on, show progress, summarise.
+using System.Diagnostics;
+using System.Text.Json;
+using Spectre.Console;
+
+namespace SegKit.Cli.Batch;
+
+/// <summary>What happened to one image.</summary>
+internal enum ImageStatus
+{
+    /// <summary>Processed and written.</summary>
+    Done,
+    /// <summary>Its outputs already existed (use --force to redo).</summary>
+    Skipped,
+    /// <summary>Unreadable or rejected; reported and skipped.</summary>
+    Failed,
+}
+
+/// <summary>The result of one image: status, the error when it failed, and the verb's own JSON fields.</summary>
+internal sealed record ImageOutcome(string Image, ImageStatus Status, string? Error, double Milliseconds, Action<Utf8JsonWriter>? WriteJson, string Summary);
+
+/// <summary>
+/// Runs a per-image function over a list of images. An image whose completion marker (the verb's
+/// <c>&lt;stem&gt;.json</c>, written last) exists is skipped unless <c>force</c>; an image that throws a
+/// SegKit/IO error is reported and the run goes on; progress goes to stderr; at the end a summary table
+/// (stderr) and, with <c>--json</c>, one JSON document on stdout: <c>{"images":[...],"summary":{...}}</c>.
+/// Exit code 0 when every image was done or skipped, 3 when some failed.
+/// </summary>
+internal sealed class BatchRunner
+{
+    private readonly TextWriter _stdout;
+    private readonly TextWriter _stderr;
+
+    public BatchRunner(TextWriter stdout, TextWriter stderr)
+    {
+        _stdout = stdout;
+        _stderr = stderr;
+    }
+
+    /// <summary>Processes <paramref name="images"/> with <paramref name="process"/> (which writes its outputs and returns its JSON fields and a one-line summary).</summary>
+    /// <param name="images">Image paths, from <see cref="ImageInputs.Expand"/>.</param>
+    /// <param name="outputDir">The --out folder (created if missing).</param>
+    /// <param name="force">Redo images whose outputs exist.</param>
+    /// <param name="json">Print the JSON document on stdout.</param>
+    /// <param name="process">Does one image: (image path, stem, output dir) → (json fields, summary line).</param>
+    /// <param name="cancel">Stops between images.</param>
+    public int Run(IReadOnlyList<string> images, string outputDir, bool force, bool json,
+        Func<string, string, string, (Action<Utf8JsonWriter> Json, string Summary)> process, CancellationToken cancel)
+    {
+        Directory.CreateDirectory(outputDir);
+        var outcomes = new List<ImageOutcome>(images.Count);
+        // A live progress bar on a terminal; one line per image when stderr is a file or a pipe (CI logs).
+        bool interactive = ReferenceEquals(_stderr, Console.Error) && !Console.IsErrorRedirected && images.Count > 1;
+        if (interactive)
+        {
+            ErrorConsole().Progress().AutoClear(true).Start(ctx =>
+            {
+                var task = ctx.AddTask("segmenting", maxValue: images.Count);
+                for (int i = 0; i < images.Count; i++)
+                {
+                    task.Description = Markup.Escape(Path.GetFileName(images[i]));
+                    outcomes.Add(RunOne(images[i], outputDir, force, process, cancel));
+                    task.Increment(1);
+                }
+            });
+        }
+        else
+        {
+            for (int i = 0; i < images.Count; i++)
+            {
+                var outcome = RunOne(images[i], outputDir, force, process, cancel);
+                outcomes.Add(outcome);
+                _stderr.WriteLine(outcome.Status switch
+                {
+                    ImageStatus.Failed => $"[{i + 1}/{images.Count}] {outcome.Image}: error: {outcome.Error}",
+                    _ => $"[{i + 1}/{images.Count}] {outcome.Image}: {outcome.Summary} ({outcome.Milliseconds:0} ms)",
+                });
+            }
+        }
+
+        if (images.Count > 1)
+            WriteSummaryTable(outcomes);
+        if (json)
+            WriteJson(outcomes, outputDir);
+        return outcomes.Any(o => o.Status == ImageStatus.Failed) ? ExitCodes.PartialFailure : ExitCodes.Ok;
+    }
+
+    private static ImageOutcome RunOne(string image, string outputDir, bool force,
+        Func<string, string, string, (Action<Utf8JsonWriter> Json, string Summary)> process, CancellationToken cancel)
+    {
+        cancel.ThrowIfCancellationRequested();
+        string stem = Path.GetFileNameWithoutExtension(image);
+        if (!force && File.Exists(Path.Combine(outputDir, stem + ".json")))
+            return new ImageOutcome(image, ImageStatus.Skipped, null, 0, null, "already done (use --force to redo)");
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            var (write, summary) = process(image, stem, outputDir);
+            return new ImageOutcome(image, ImageStatus.Done, null, StageTimings.Since(start), write, summary);
+        }
+        catch (Exception e) when (IsInputError(e))
+        {
+            return new ImageOutcome(image, ImageStatus.Failed, e.Message, StageTimings.Since(start), null, "failed");
+        }
+    }
+
+    private IAnsiConsole ErrorConsole() => AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(_stderr),
+        Ansi = AnsiSupport.Detect,
+        ColorSystem = ColorSystemSupport.Detect,
+    });
+
+    // Errors that concern one image and must not stop a folder run; anything else is a bug and propagates.
+    private static bool IsInputError(Exception e) =>
+        e is SegKitException or IOException or UnauthorizedAccessException or Onnx.OrtException or Onnx.OrtTensorMismatchException;
+
+    private void WriteSummaryTable(List<ImageOutcome> outcomes)
+    {
+        var console = ErrorConsole();
+        // A failed image is listed again after the table so it is not lost in a long log.
+        foreach (var failed in outcomes.Where(o => o.Status == ImageStatus.Failed))
+            _stderr.WriteLine($"failed: {failed.Image}: {failed.Error}");
+        var table = new Table().AddColumn("image").AddColumn("status").AddColumn(new TableColumn("ms").RightAligned()).AddColumn("result");
+        foreach (var o in outcomes)
+        {
+            table.AddRow(Markup.Escape(Path.GetFileName(o.Image)), o.Status.ToString().ToLowerInvariant(),
+                o.Milliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
+                Markup.Escape(o.Error ?? o.Summary));
+        }
+        console.Write(table);
+        console.WriteLine($"{outcomes.Count(o => o.Status == ImageStatus.Done)} done, " +
+                          $"{outcomes.Count(o => o.Status == ImageStatus.Skipped)} skipped, " +
+                          $"{outcomes.Count(o => o.Status == ImageStatus.Failed)} failed");
+    }
+
+    private void WriteJson(List<ImageOutcome> outcomes, string outputDir)
+    {
+        JsonOut.Print(_stdout, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("out", Path.GetFullPath(outputDir));
+            w.WriteStartArray("images");
+            foreach (var o in outcomes)
+            {
+                w.WriteStartObject();
+                w.WriteString("image", o.Image);
+                w.WriteString("status", o.Status.ToString().ToLowerInvariant());
+                if (o.Error is not null) w.WriteString("error", o.Error);
+                o.WriteJson?.Invoke(w);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartObject("summary");
+            w.WriteNumber("done", outcomes.Count(o => o.Status == ImageStatus.Done));
+            w.WriteNumber("skipped", outcomes.Count(o => o.Status == ImageStatus.Skipped));
+            w.WriteNumber("failed", outcomes.Count(o => o.Status == ImageStatus.Failed));
+            w.WriteEndObject();
+            w.WriteEndObject();
+        });
+    }
+}
