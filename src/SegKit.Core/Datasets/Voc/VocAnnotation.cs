@@ -131,7 +131,7 @@ public sealed record VocAnnotation(string? FileName, int Width, int Height, int 
     }
 
     /// <summary>Writes <see cref="ToXml"/> to <paramref name="path"/>, atomically.</summary>
-    public void Save(string path) => AtomicFile.Write(path, s => s.Write(System.Text.Encoding.UTF8.GetBytes(ToXml())));
+    public void Save(string path) => AtomicFile.WriteAllText(path, ToXml());
 
     /// <inheritdoc/>
     public bool Equals(VocAnnotation? other) =>

@@ -105,7 +105,7 @@ public sealed class VocDatasetWriter
         {
             string path = Path.Combine(Root, VocDataset.ListsFolder, split + ".txt");
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            AtomicFile.Write(path, s => s.Write(System.Text.Encoding.UTF8.GetBytes(string.Concat(ids.Select(i => i + "\n")))));
+            AtomicFile.WriteAllText(path, string.Concat(ids.Select(i => i + "\n")));
             written.Add(path);
         }
         return written;
