@@ -49,6 +49,7 @@ internal static class CliApp
     [
         InfoCommand.Create(stdout),
         SemanticCommand.Create(stdout, stderr),
+        EvalCommand.Create(stdout, stderr),
     ];
 
     /// <summary>Turns an exception into one line on stderr and an exit code.</summary>

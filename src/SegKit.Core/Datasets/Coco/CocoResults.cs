@@ -50,8 +50,10 @@ public static class CocoResults
     /// Checks <paramref name="results"/> against the ground truth they will be evaluated on, as pycocotools' <c>loadRes</c>
     /// requires: a result whose image is not in <paramref name="groundTruth"/> (loadRes fails on it), or whose RLE size is
     /// not its image's, is dropped; one whose category is not in the ground truth is kept (COCOeval ignores it) and reported.
+    /// The diagnostics of <paramref name="results"/> (when it is a <see cref="CocoResultList"/>) are carried over.
     /// </summary>
-    public static CocoResultList Validate(IReadOnlyList<CocoResult> results, CocoDataset groundTruth, string name = "COCO results")
+    /// <exception cref="CocoFormatException">Strict <paramref name="options"/> and any problem (all are listed).</exception>
+    public static CocoResultList Validate(IReadOnlyList<CocoResult> results, CocoDataset groundTruth, string name = "COCO results", CocoReadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(results);
         ArgumentNullException.ThrowIfNull(groundTruth);
@@ -81,6 +83,7 @@ public static class CocoResults
                     $"{where}: category_id {r.CategoryId} is not in the ground truth (results of that category are not evaluated)", false));
             kept.Add(r);
         }
+        if (options?.FailOnProblems == true && diagnostics.Count > 0) throw CocoValidation.StrictFailure(name, diagnostics);
         return new CocoResultList(kept, diagnostics);
     }
 
