@@ -31,8 +31,11 @@ internal static class EvalCocoCommand
             if (!predFile.Exists) throw new FileNotFoundException($"results not found: {predFile.FullName}", predFile.FullName);
 
             long t = Stopwatch.GetTimestamp();
-            CocoDataset groundTruth = CocoDataset.Load(gtFile.FullName, read with { KeepExtraFields = false });
-            CocoResultList loaded = CocoResults.Load(predFile.FullName, read with { KeepExtraFields = false });
+            // The two files are independent: read them side by side.
+            var gtTask = Task.Run(() => CocoDataset.Load(gtFile.FullName, read with { KeepExtraFields = false }), cancel);
+            var dtTask = Task.Run(() => CocoResults.Load(predFile.FullName, read with { KeepExtraFields = false }), cancel);
+            CocoDataset groundTruth = gtTask.GetAwaiter().GetResult();
+            CocoResultList loaded = dtTask.GetAwaiter().GetResult();
             CocoResultList results = CocoResults.Validate(loaded, groundTruth, predFile.FullName, read);
             double loadMs = StageTimings.Since(t);
             cancel.ThrowIfCancellationRequested();

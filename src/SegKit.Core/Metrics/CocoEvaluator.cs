@@ -208,22 +208,29 @@ public static class CocoEvaluator
         private readonly Dictionary<(long Img, long Cat), double[,]> _ious = [];
         private long[] _imgIds = [];
         private long[] _catIds = [];
+        private static readonly double[,] s_noIous = new double[0, 0];
 
         public CocoEvalResult Run()
         {
             _imgIds = (p.ImageIds ?? _images.Keys.ToList()).Distinct().Order().ToArray();
             _catIds = (p.CategoryIds ?? gtSet.Categories.Select(c => c.Id).ToList()).Distinct().Order().ToArray();
             Prepare();
-            foreach (long img in _imgIds)
-                foreach (long cat in _catIds)
-                    _ious[(img, cat)] = ComputeIou(img, cat);
+            // Every (image, category) is independent until accumulation, and every category after it: both stages run
+            // in parallel, each writing only its own slots, so the result does not depend on scheduling.
+            // IoUs are needed only where an image has both ground truth and detections of a category (COCOeval's [] elsewhere).
+            (long Img, long Cat)[] pairs = _dts.Keys.Where(_gts.ContainsKey).ToArray();
+            var ious = new double[pairs.Length][,];
+            Parallel.For(0, pairs.Length, j => ious[j] = ComputeIou(pairs[j].Img, pairs[j].Cat));
+            for (int j = 0; j < pairs.Length; j++) _ious[pairs[j]] = ious[j];
             int maxDet = p.MaxDets[^1];
             int A = p.AreaRanges.Count, I = _imgIds.Length;
             var evalImgs = new EvalImg?[_catIds.Length * A * I];
-            for (int k = 0; k < _catIds.Length; k++)
+            Parallel.For(0, _catIds.Length, k =>
+            {
                 for (int a = 0; a < A; a++)
                     for (int i = 0; i < I; i++)
                         evalImgs[(k * A + a) * I + i] = EvaluateImg(_imgIds[i], _catIds[k], p.AreaRanges[a], maxDet);
+            });
             return Accumulate(evalImgs);
         }
 
@@ -239,10 +246,28 @@ public static class CocoEvaluator
             }).ToList();
             // Annotations are listed as getAnnIds + loadAnns do: images in ascending id order, each image's annotations
             // in file order, each looked up again by id (so with duplicate ids the last one wins).
-            foreach (Ann g in ListForEvaluation(gtAnns, requireBbox: iouType == CocoIouType.Bbox))
-                Add(_gts, g);
-            foreach (Ann d in ListForEvaluation(dtAnns, requireBbox: false))
-                Add(_dts, d);
+            List<Ann> gts = ListForEvaluation(gtAnns, requireBbox: iouType == CocoIouType.Bbox).ToList();
+            List<Ann> dts = ListForEvaluation(dtAnns, requireBbox: false).ToList();
+            if (iouType == CocoIouType.Segm)
+            {
+                // annToRLE: rasterizing polygons is the costly part of preparing COCO's own ground truth; in parallel.
+                // (An annotation listed twice is the same object: it may be rasterized twice, to the same value.)
+                Ann[] todo = gts.Concat(dts).Where(a => a.Rle is null).ToArray();
+                try
+                {
+                    Parallel.For(0, todo.Length, j =>
+                    {
+                        CocoImage im = _images[todo[j].ImageId];
+                        todo[j].Rle = todo[j].Segmentation!.ToRle(im.Height, im.Width);
+                    });
+                }
+                catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+                }
+            }
+            foreach (Ann g in gts) Add(_gts, g);
+            foreach (Ann d in dts) Add(_dts, d);
         }
 
         private IEnumerable<Ann> ListForEvaluation(List<Ann> anns, bool requireBbox)
@@ -263,13 +288,8 @@ public static class CocoEvaluator
                 {
                     if (cats.Count > 0 && !cats.Contains(a.CategoryId)) continue;
                     Ann g = byId[a.Id];
-                    if (iouType == CocoIouType.Segm && g.Rle is null)
-                    {
-                        if (g.Segmentation is null)
-                            throw new ArgumentException($"annotation {g.Id} (image {g.ImageId}) has no segmentation; segm evaluation needs one");
-                        CocoImage im = _images[g.ImageId];
-                        g.Rle = g.Segmentation.ToRle(im.Height, im.Width);
-                    }
+                    if (iouType == CocoIouType.Segm && g.Rle is null && g.Segmentation is null)
+                        throw new ArgumentException($"annotation {g.Id} (image {g.ImageId}) has no segmentation; segm evaluation needs one");
                     yield return g;
                 }
             }
@@ -347,7 +367,7 @@ public static class CocoEvaluator
             List<Ann> gt = gtind.Select(i => gt0[i]).ToList();
             List<Ann> dt = ByScore(dt0).Take(maxDet).Select(i => dt0[i]).ToList();
             bool[] gtIg = gtind.Select(i => gIgnore0[i]).ToArray();
-            double[,] ious = _ious[(img, cat)];
+            double[,] ious = _ious.TryGetValue((img, cat), out double[,]? found) ? found : s_noIous;
 
             int T = p.IouThresholds.Count, G = gt.Count, D = dt.Count;
             var gtm = new long[T, G];
@@ -406,7 +426,7 @@ public static class CocoEvaluator
             Fill(precision, -1);
             Fill(recall, -1);
             double eps = Math.BitIncrement(1.0) - 1.0; // np.spacing(1)
-            for (int k = 0; k < K; k++)
+            Parallel.For(0, K, k =>
             {
                 for (int a = 0; a < A; a++)
                 {
@@ -463,7 +483,7 @@ public static class CocoEvaluator
                         }
                     }
                 }
-            }
+            });
             return new CocoEvalResult(p, _catIds, precision, recall);
         }
 
