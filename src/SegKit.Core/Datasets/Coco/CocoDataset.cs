@@ -61,25 +61,28 @@ public sealed class CocoDataset
         {
             isArray = JsonElementStream.Read(stream, name,
                 p => p is "images" or "categories" or "annotations",
-                (prop, index, e) =>
+                (string? prop, int index, ref Utf8JsonReader r, ReadOnlySpan<byte> data) =>
                 {
+                    Utf8JsonReader start = r;
                     try
                     {
                         switch (prop)
                         {
-                            case "images": images.Add((CocoJson.ParseImage(e, name, keep), index)); break;
-                            case "categories": categories.Add((CocoJson.ParseCategory(e, name, keep), index)); break;
+                            case "images": images.Add((CocoJson.ParseImage(ref r, data, name, keep), index)); break;
+                            case "categories": categories.Add((CocoJson.ParseCategory(ref r, data, name, keep), index)); break;
                             default:
-                                CocoAnnotation a = CocoJson.ParseAnnotation(e, name, keep);
+                                CocoAnnotation a = CocoJson.ParseAnnotation(ref r, data, name, keep);
                                 annotations.Add((a, index));
                                 lastAnnotationId = a.Id;
                                 break;
                         }
                     }
-                    catch (CocoFormatException ex)
+                    catch (Exception ex) when (ex is CocoFormatException or FormatException or InvalidOperationException)
                     {
-                        long? id = CocoJson.TryId(e);
-                        diagnostics.Add(new CocoDiagnostic(CocoProblem.InvalidEntry, prop!, index, id, ex.Message, Dropped: true));
+                        // FormatException / InvalidOperationException: a number the reader cannot represent (1e400 as a double).
+                        long? id = CocoJson.FindId(start, "id");
+                        string message = ex is CocoFormatException ? ex.Message : $"{name}: {prop} entry {index}{(id is long i ? $" (id {i})" : "")}: {ex.Message}";
+                        diagnostics.Add(new CocoDiagnostic(CocoProblem.InvalidEntry, prop!, index, id, message, Dropped: true));
                     }
                 },
                 keep ? (prop, e) => top.Add(prop, e) : null);

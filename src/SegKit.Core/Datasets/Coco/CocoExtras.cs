@@ -7,7 +7,8 @@ namespace SegKit.Datasets.Coco;
 /// The fields of a COCO JSON object that SegKit does not model (an image's <c>license</c>, <c>coco_url</c>,
 /// <c>date_captured</c>; a category's <c>keypoints</c>; a result's <c>predicted_iou</c>; the file's <c>info</c> and
 /// <c>licenses</c>...), kept as the UTF-8 text of a JSON object so that read → write loses nothing. The text is
-/// parsed only when a field is asked for. Immutable; two instances are equal when their texts are.
+/// parsed only when a field is asked for; values keep the text they were read with. Immutable; two instances are equal
+/// when their texts are.
 /// </summary>
 public sealed class CocoExtras : IEquatable<CocoExtras>
 {
@@ -94,12 +95,20 @@ public sealed class CocoExtras : IEquatable<CocoExtras>
         })!;
     }
 
-    /// <summary>Writes the fields as properties into the object <paramref name="writer"/> has open.</summary>
+    /// <summary>Writes the fields as properties into the object <paramref name="writer"/> has open, each value as its text.</summary>
     public void WriteTo(Utf8JsonWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        using JsonDocument d = JsonDocument.Parse(_utf8);
-        foreach (JsonProperty p in d.RootElement.EnumerateObject()) p.WriteTo(writer);
+        var reader = new Utf8JsonReader(_utf8);
+        reader.Read(); // {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            writer.WritePropertyName(reader.GetString()!);
+            reader.Read();
+            int start = (int)reader.TokenStartIndex;
+            reader.Skip();
+            writer.WriteRawValue(_utf8.AsSpan(start, (int)reader.BytesConsumed - start), skipInputValidation: true);
+        }
     }
 
     /// <inheritdoc/>
@@ -132,6 +141,14 @@ public sealed class CocoExtras : IEquatable<CocoExtras>
             Utf8JsonWriter w = Writer();
             w.WritePropertyName(name);
             value.WriteTo(w);
+        }
+
+        // A value's raw JSON text, already validated by the reader that produced it.
+        public void AddRaw(string name, ReadOnlySpan<byte> rawJsonValue)
+        {
+            Utf8JsonWriter w = Writer();
+            w.WritePropertyName(name);
+            w.WriteRawValue(rawJsonValue, skipInputValidation: true);
         }
 
         private Utf8JsonWriter Writer()

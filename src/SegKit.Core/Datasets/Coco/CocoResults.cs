@@ -26,19 +26,20 @@ public static class CocoResults
         options ??= CocoReadOptions.Default;
         var results = new List<CocoResult>();
         var diagnostics = new List<CocoDiagnostic>();
-        bool isArray = JsonElementStream.Read(stream, name, _ => false, (_, index, e) =>
+        bool isArray = JsonElementStream.Read(stream, name, _ => false, (string? _, int index, ref Utf8JsonReader r, ReadOnlySpan<byte> data) =>
         {
-            CocoResult r;
+            Utf8JsonReader start = r;
+            CocoResult result;
             try
             {
-                r = CocoJson.ParseResult(e, name, options.KeepExtraFields);
+                result = CocoJson.ParseResult(ref r, data, name, options.KeepExtraFields);
             }
-            catch (CocoFormatException ex)
+            catch (Exception ex) when (ex is CocoFormatException or FormatException or InvalidOperationException)
             {
-                diagnostics.Add(new(CocoProblem.InvalidEntry, "results", index, CocoJson.TryId(e, "image_id"), $"{ex.Message} (result {index})", true));
+                diagnostics.Add(new(CocoProblem.InvalidEntry, "results", index, CocoJson.FindId(start, "image_id"), ex is CocoFormatException ? $"{ex.Message} (result {index})" : $"{name}: result {index}: {ex.Message}", true));
                 return;
             }
-            if (CheckSegmentation(r, index, name, diagnostics) is CocoResult ok) results.Add(ok);
+            if (CheckSegmentation(result, index, name, diagnostics) is CocoResult ok) results.Add(ok);
         });
         if (!isArray) throw new CocoFormatException($"{name}: results must be a JSON array of objects");
         var list = new CocoResultList(results, diagnostics);

@@ -3,10 +3,17 @@ using System.Text.Json;
 namespace SegKit.Datasets.Coco;
 
 /// <summary>
+/// Handles one array element: <paramref name="reader"/> is on its first token and the whole element is in
+/// <paramref name="data"/>, the span the reader reads (so <c>TokenStartIndex</c> / <c>BytesConsumed</c> index it).
+/// The handler may stop anywhere: the stream moves past the element itself.
+/// </summary>
+internal delegate void JsonElementHandler(string? array, int index, ref Utf8JsonReader reader, ReadOnlySpan<byte> data);
+
+/// <summary>
 /// Walks a JSON document from a stream, handing over the elements of its top-level array, or of the arrays
-/// under chosen properties of its top-level object, one <see cref="JsonElement"/> at a time. Only one element
-/// (plus a read buffer as large as the largest element) is in memory at once, so a COCO file of any size is read
-/// without a DOM of the whole file.
+/// under chosen properties of its top-level object, one at a time as a reader over the element's bytes. Only one
+/// element (plus a read buffer as large as the largest element) is in memory at once, so a COCO file of any size is
+/// read without a DOM of the whole file, and without one per entry either.
 /// </summary>
 internal sealed class JsonElementStream
 {
@@ -29,15 +36,14 @@ internal sealed class JsonElementStream
     }
 
     /// <summary>
-    /// Reads <paramref name="stream"/> to its end. For a top-level array, calls <paramref name="onElement"/>(null, index, e)
+    /// Reads <paramref name="stream"/> to its end. For a top-level array, calls <paramref name="onElement"/>(null, index, ...)
     /// for each element; for a top-level object, calls it with the property name for each element of each array
     /// whose name <paramref name="wantArray"/> accepts. Other top-level properties go whole to
     /// <paramref name="onOther"/>, or are skipped unparsed when it is null. Returns true when the top level was an array.
-    /// The element is valid only during the call. Invalid JSON raises <see cref="CocoFormatException"/> naming the
-    /// byte offset and the array element it is in.
+    /// Invalid JSON raises <see cref="CocoFormatException"/> naming the byte offset and the array element it is in.
     /// </summary>
     public static bool Read(Stream stream, string name, Func<string, bool> wantArray,
-        Action<string?, int, JsonElement> onElement, Action<string, JsonElement>? onOther = null)
+        JsonElementHandler onElement, Action<string, JsonElement>? onOther = null)
     {
         var r = new JsonElementStream(stream, name);
         JsonTokenType top = r.NextToken(out _);
@@ -76,17 +82,44 @@ internal sealed class JsonElementStream
         return false;
     }
 
-    private void ReadArrayElements(string? prop, Action<string?, int, JsonElement> onElement)
+    private void ReadArrayElements(string? prop, JsonElementHandler onElement)
     {
         _array = prop ?? "top-level array";
-        for (_index = 0; ; _index++)
-        {
-            JsonElement? e = NextValue(out bool endOfArray);
-            if (endOfArray) break;
-            onElement(prop, _index, e!.Value);
-        }
+        for (_index = 0; NextElement(prop, _index, onElement); _index++) { }
         _array = null;
         _index = -1;
+    }
+
+    // Hands the next element of the array to the handler once all its bytes are buffered; false at the array's end.
+    private bool NextElement(string? prop, int index, JsonElementHandler handler)
+    {
+        while (true)
+        {
+            ReadOnlySpan<byte> span = _buf.AsSpan(_start, _len - _start);
+            var reader = new Utf8JsonReader(span, _final, _state);
+            Utf8JsonReader end;
+            try
+            {
+                if (!reader.Read()) goto more;
+                if (reader.TokenType == JsonTokenType.EndArray)
+                {
+                    Commit(ref reader);
+                    return false;
+                }
+                end = reader;
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && !end.TrySkip()) goto more;
+            }
+            catch (JsonException ex)
+            {
+                throw Invalid(EndsEarly() ? EarlyEnd : ex.Message, ex, reader.BytesConsumed);
+            }
+            Utf8JsonReader element = reader;
+            handler(prop, index, ref element, span);
+            Commit(ref end);
+            return true;
+        more:
+            if (!Fill()) throw Invalid(EarlyEnd, null, 0);
+        }
     }
 
     private void ExpectEnd()

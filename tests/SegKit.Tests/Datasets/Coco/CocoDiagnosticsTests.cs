@@ -124,4 +124,21 @@ public class CocoDiagnosticsTests
         Assert.Equal([0.9, 0.6], v.Select(x => x.Score));
         Assert.Equal([CocoProblem.MissingImage, CocoProblem.RleSizeMismatch, CocoProblem.MissingCategory], v.Diagnostics.Select(d => d.Problem));
     }
+
+    [Fact]
+    public void Read_OddEntries_ReportedNotThrown()
+    {
+        const string json = """
+            {"images": [{"id": 1, "width": 4, "height": 4}], "categories": [{"id": 1}],
+             "annotations": [7, {"id": 2, "image_id": 1, "category_id": 1, "bbox": [1e400, 0, 1, 1]},
+                             {"i\u0064": 3, "image_id": 1, "category_id": 1, "area": "big", "segmentation": [[0, 0, 2, 0, 2, 2]]}]}
+            """;
+        CocoDataset ds = CocoDataset.Read(new MemoryStream(Encoding.UTF8.GetBytes(json)), "gt.json");
+        Assert.Equal([(0, (long?)null), (1, 2)], ds.Diagnostics.Select(d => (d.Index, d.Id)));
+        Assert.All(ds.Diagnostics, d => Assert.StartsWith("gt.json: ", d.Message));
+        CocoAnnotation a = Assert.Single(ds.Annotations);
+        Assert.Equal(3, a.Id); // an escaped property name is still "id"
+        Assert.True(a.Extra!.TryGetValue("area", out var area)); // a non-numeric area is kept as an extra field
+        Assert.Equal("big", area.GetString());
+    }
 }

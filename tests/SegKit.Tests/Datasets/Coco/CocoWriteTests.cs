@@ -79,6 +79,18 @@ public class CocoWriteTests
     }
 
     [Fact]
+    public void WriteRead_ExtrasKeepTheirText()
+    {
+        const string json = """{"images": [{"id": 1, "width": 2, "height": 2, "meta": { "a" : [1, 2.50, "x\u00e9"] }}], "annotations": [], "categories": []}""";
+        CocoDataset a = ReadText(json);
+        Assert.Equal("""{"meta":{ "a" : [1, 2.50, "x\u00e9"] }}""", a.Images[0].Extra!.ToString());
+        CocoDataset b = CocoDataset.Read(new MemoryStream(WriteBytes(a)));
+        Assert.Equal(a.Images[0], b.Images[0]);
+        Assert.True(b.Images[0].Extra!.TryGetValue("meta", out JsonElement meta));
+        Assert.Equal("xé", meta.GetProperty("a")[2].GetString());
+    }
+
+    [Fact]
     public void Read_WithoutExtraFields_ExtrasNull()
     {
         CocoDataset a = ReadText(Gt, new CocoReadOptions { KeepExtraFields = false });
