@@ -107,6 +107,24 @@ public static class CocoResults
         w.WriteEndArray();
     }
 
+    /// <summary>
+    /// Concatenates results files (e.g. one per image, written as a resumable run goes) into one results file at
+    /// <paramref name="outputPath"/>, in the order given, streaming and atomically. Returns the number of results written.
+    /// </summary>
+    /// <exception cref="CocoFormatException">A part is not a valid results file (strict: any problem in it).</exception>
+    public static int Merge(IEnumerable<string> parts, string outputPath, CocoWriteOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        ArgumentNullException.ThrowIfNull(outputPath);
+        using var writer = CocoResultsWriter.Create(outputPath, options);
+        foreach (string part in parts)
+            foreach (CocoResult r in Load(part, CocoReadOptions.Strict))
+                writer.Write(r);
+        int n = writer.Count;
+        writer.Complete();
+        return n;
+    }
+
     private static CocoResult? CheckSegmentation(CocoResult r, int index, string name, List<CocoDiagnostic> diagnostics)
     {
         string where = $"{name}: result {index} (image {r.ImageId})";
