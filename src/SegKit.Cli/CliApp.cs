@@ -49,6 +49,7 @@ internal static class CliApp
     [
         InfoCommand.Create(stdout),
         SemanticCommand.Create(stdout, stderr),
+        SegmentCommand.Create(stdout, stderr),
         EvalCommand.Create(stdout, stderr),
     ];
 

@@ -108,16 +108,7 @@ internal static class SemanticCommand
             JsonOut.WriteTimings(w, result.Timings);
         }
 
-        // The per-image JSON is written last: its presence marks the image as done.
-        var doc = new StringWriter();
-        JsonOut.Print(doc, w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("image", imagePath);
-            WriteFields(w);
-            w.WriteEndObject();
-        });
-        AtomicFile.WriteAllText(jsonPath, doc.ToString());
+        BatchRunner.WriteImageJson(jsonPath, imagePath, WriteFields);
         var top = result.ClassesPresent().Take(3).Select(c => $"{c.Name} {100.0 * c.Pixels / ((long)result.Width * result.Height):0}%");
         return (WriteFields, $"{result.ClassesPresent().Count()} classes ({string.Join(", ", top)})");
     }

@@ -8,14 +8,6 @@ namespace SegKit.Tests.Cli;
 
 public class SemanticCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [Fact]
     public void Semantic_FolderWithACorruptImage_WritesOutputsReportsAndSkipsTheBadOne()
     {
@@ -25,7 +17,7 @@ public class SemanticCommandTests
         File.WriteAllText(Path.Combine(input, "broken.jpg"), "not a jpeg");
         string output = TestPaths.NewTempDir();
 
-        var (code, stdout, stderr) = Run("semantic", input, "--model", model, "--out", output, "--overlay", "--json");
+        var (code, stdout, stderr) = CliRunner.Run("semantic", input, "--model", model, "--out", output, "--overlay", "--json");
 
         Assert.Equal(ExitCodes.PartialFailure, code);
         Assert.Contains("broken.jpg", stderr);
@@ -52,7 +44,7 @@ public class SemanticCommandTests
     [Fact]
     public void Semantic_PresetAndPresetFileTogether_IsUsageError()
     {
-        var (code, _, err) = Run("semantic", "x.jpg", "--model", "m.onnx", "--preset", "unet", "--preset-file", "p.json");
+        var (code, _, err) = CliRunner.Run("semantic", "x.jpg", "--model", "m.onnx", "--preset", "unet", "--preset-file", "p.json");
         Assert.Equal(ExitCodes.UsageError, code);
         Assert.Contains("mutually exclusive", err);
     }
@@ -61,7 +53,7 @@ public class SemanticCommandTests
     public void Semantic_ModelFitsNoSemanticContract_InputErrorListsContracts()
     {
         string model = Fixtures.File("onnx_parity", "resnet18.onnx");
-        var (code, _, err) = Run("semantic", TestPaths.SharedImage("dog.jpg"), "--model", model, "--out", TestPaths.NewTempDir());
+        var (code, _, err) = CliRunner.Run("semantic", TestPaths.SharedImage("dog.jpg"), "--model", model, "--out", TestPaths.NewTempDir());
         Assert.Equal(ExitCodes.InputError, code);
         Assert.Contains("fits no semantic contract", err);
         Assert.Contains("TorchvisionSemantic", err);
