@@ -51,6 +51,8 @@ internal static class CliApp
         SemanticCommand.Create(stdout, stderr),
         SegmentCommand.Create(stdout, stderr),
         InstanceCommand.Create(stdout, stderr),
+        EvalCommand.Create(stdout, stderr),
+        PredictCommand.Create(stdout, stderr),
     ];
 
     /// <summary>Turns an exception into one line on stderr and an exit code.</summary>
