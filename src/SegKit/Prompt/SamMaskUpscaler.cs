@@ -1,6 +1,11 @@
 // SAM's mask postprocessing (Sam.postprocess_masks, SamOnnxModel.mask_postprocessing): low-res logits
 // [256,256] → bilinear to [1024,1024] → crop to the unpadded input size [input_h, input_w] → bilinear to
 // the original size [H, W], both resizes as F.interpolate(mode="bilinear", align_corners=False).
+// Bit-exact with torch 1.13's CPU kernel for multi-channel input (what the multimask outputs take): the
+// scale is float32 in/out, the source index scale·(i + 0.5) − 0.5 is evaluated in double, the weight
+// rounded to float32; each stage combines as fma(a, w0, b·w1) (width), then fma(t0, h0, t1·h1) (height).
+// (A single-channel tensor takes torch's channels-last kernel, a few ulps away: the predictor's
+// single-mask answer; SegKit uses the one formula for both.)
 //
 // Two ways to get there, bit-identical by construction:
 //  - Literal: materialise every stage (what the reference does for every candidate mask).
@@ -9,7 +14,7 @@
 //    depend on the same low-res block; when the block's max is below t − δ (or its min above t + δ) every
 //    pixel of the rectangle is ≤ t (> t) without computing it. δ = 1e-5·(1 + max|v|) is more than ten times
 //    the worst rounding of the two bilinear stages (≈ 15 unit roundoffs · max|v| ≈ 9e-7·max|v|). Mixed
-//    rectangles are evaluated with the very expression tree of the literal path, so they agree bit for bit.
+//    rectangles are evaluated with the very expression tree (same FMAs) of the literal path, so they agree bit for bit.
 //    NaN or ±∞ make a block mixed. Tests compare both paths on decoder outputs and adversarial logits.
 using System.Numerics;
 using SegKit.Masks;
@@ -114,16 +119,16 @@ internal sealed class SamMaskUpscaler
             throw new ArgumentException($"low-res logits have {lowRes.Length} floats; {LowResSize}×{LowResSize} expected", nameof(lowRes));
     }
 
-    // out[x] = w0·s[i0] + w1·s[i1]: the inner (width) step of torch's bilinear kernel.
+    // out[x] = fma(s[i0], w0, s[i1]·w1): the inner (width) step of torch's bilinear kernel.
     private static void Horizontal(ReadOnlySpan<float> src, Axis xs, Span<float> dst)
     {
         int[] i0 = xs.I0, i1 = xs.I1;
         float[] w0 = xs.W0, w1 = xs.W1;
         for (int x = 0; x < dst.Length; x++)
-            dst[x] = w0[x] * src[i0[x]] + w1[x] * src[i1[x]];
+            dst[x] = MathF.FusedMultiplyAdd(src[i0[x]], w0[x], src[i1[x]] * w1[x]);
     }
 
-    // out = h0·a + h1·b: the outer (height) step.
+    // out = fma(a, h0, b·h1): the outer (height) step.
     private static void Vertical(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float h0, float h1, Span<float> dst)
     {
         int x = 0;
@@ -132,10 +137,10 @@ internal sealed class SamMaskUpscaler
             var vh0 = new Vector<float>(h0);
             var vh1 = new Vector<float>(h1);
             for (; x <= dst.Length - Vector<float>.Count; x += Vector<float>.Count)
-                (vh0 * new Vector<float>(a[x..]) + vh1 * new Vector<float>(b[x..])).CopyTo(dst[x..]);
+                Vector.FusedMultiplyAdd(new Vector<float>(a[x..]), vh0, new Vector<float>(b[x..]) * vh1).CopyTo(dst[x..]);
         }
         for (; x < dst.Length; x++)
-            dst[x] = h0 * a[x] + h1 * b[x];
+            dst[x] = MathF.FusedMultiplyAdd(a[x], h0, b[x] * h1);
     }
 
     private interface ISink
@@ -257,7 +262,8 @@ internal sealed class SamMaskUpscaler
             {
                 int i0 = _x1.I0[c], i1 = _x1.I1[c];
                 float w0 = _x1.W0[c], w1 = _x1.W1[c];
-                tile[t + c] = h0 * (w0 * a[i0] + w1 * a[i1]) + h1 * (w0 * b[i0] + w1 * b[i1]);
+                tile[t + c] = MathF.FusedMultiplyAdd(MathF.FusedMultiplyAdd(a[i0], w0, a[i1] * w1), h0,
+                    MathF.FusedMultiplyAdd(b[i0], w0, b[i1] * w1) * h1);
             }
         }
         for (int y = rb.Start; y < rb.End; y++)
@@ -268,7 +274,8 @@ internal sealed class SamMaskUpscaler
             {
                 int i0 = _x2.I0[x], i1 = _x2.I1[x];
                 float w0 = _x2.W0[x], w1 = _x2.W1[x];
-                float v = h0 * (w0 * tile[ta + i0] + w1 * tile[ta + i1]) + h1 * (w0 * tile[tb + i0] + w1 * tile[tb + i1]);
+                float v = MathF.FusedMultiplyAdd(MathF.FusedMultiplyAdd(tile[ta + i0], w0, tile[ta + i1] * w1), h0,
+                    MathF.FusedMultiplyAdd(tile[tb + i0], w0, tile[tb + i1] * w1) * h1);
                 if (v > low) sink.Pixel(x, y, v > high ? 2 : 1);
             }
         }
@@ -286,8 +293,8 @@ internal sealed class SamMaskUpscaler
         public static Axis Create(int inSize, int outSize, int count)
         {
             var a = new Axis { I0 = new int[count], I1 = new int[count], W0 = new float[count], W1 = new float[count] };
-            // area_pixel_compute_scale without a scale factor: (float)in / out.
-            float scale = (float)inSize / outSize;
+            // area_pixel_compute_scale without a scale factor: (float)in / out; the source index in double.
+            double scale = (float)inSize / outSize;
             for (int i = 0; i < count; i++)
             {
                 if (inSize == outSize)
@@ -298,10 +305,10 @@ internal sealed class SamMaskUpscaler
                     a.W1[i] = 0f;
                     continue;
                 }
-                float src = scale * (i + 0.5f) - 0.5f;
-                if (src < 0f) src = 0f;
-                int i0 = Math.Min((int)MathF.Floor(src), inSize - 1);
-                float l1 = Math.Min(Math.Max(src - i0, 0f), 1f);
+                double src = scale * (i + 0.5) - 0.5;
+                if (src < 0) src = 0;
+                int i0 = Math.Min((int)Math.Floor(src), inSize - 1);
+                float l1 = (float)Math.Min(Math.Max(src - i0, 0.0), 1.0);
                 a.I0[i] = i0;
                 a.I1[i] = i0 + (i0 < inSize - 1 ? 1 : 0);
                 a.W1[i] = l1;
