@@ -232,10 +232,11 @@ public sealed class SamAutomaticMaskGenerator
         }
         else
         {
-            var (above, union) = upscaler.CountAbove(low, high, lowT);
+            using var session = upscaler.Open(low);
+            var (above, union) = session.CountAbove(high, lowT);
             stability = SamAmg.StabilityScore(above, union);
             if (Options.StabilityScoreThresh > 0f && !(stability >= Options.StabilityScoreThresh)) return null;
-            mask = upscaler.Threshold(low, 0f);
+            mask = session.Threshold(0f);
         }
         var box = SamAmg.BatchedMaskToBox(mask);
         if (SamAmg.IsBoxNearCropEdge(box, crop, origBox)) return null;

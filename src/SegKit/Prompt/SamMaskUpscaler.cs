@@ -30,6 +30,7 @@ internal sealed class SamMaskUpscaler
 {
     private readonly Axis _y1, _x1, _y2, _x2;
     private readonly Band[] _rowBands, _colBands;
+    private readonly int _maxBandInputRows;
 
     /// <param name="lowResSize">Side of the square low-res logits (256 for SAM).</param>
     /// <param name="modelSide">The encoder's input side the first stage resizes to (1024).</param>
@@ -55,6 +56,8 @@ internal sealed class SamMaskUpscaler
         _x2 = Axis.Create(inputWidth, outputWidth, outputWidth);
         _rowBands = Band.Build(_y2, _y1);
         _colBands = Band.Build(_x2, _x1);
+        foreach (var b in _rowBands)
+            _maxBandInputRows = Math.Max(_maxBandInputRows, _y2.I1[b.End - 1] - _y2.I0[b.Start] + 1);
     }
 
     public int LowResSize { get; }
@@ -94,10 +97,8 @@ internal sealed class SamMaskUpscaler
     /// <summary>The upscaled logits thresholded (value &gt; <paramref name="threshold"/>), through the fast path.</summary>
     public BinaryMask Threshold(ReadOnlySpan<float> lowRes, float threshold)
     {
-        CheckLowRes(lowRes);
-        var sink = new MaskSink(new BinaryMask(OutputWidth, OutputHeight));
-        Scan(lowRes, threshold, threshold, ref sink);
-        return sink.Mask;
+        using var session = Open(lowRes);
+        return session.Threshold(threshold);
     }
 
     /// <summary>
@@ -106,11 +107,18 @@ internal sealed class SamMaskUpscaler
     /// </summary>
     public (long AboveHigh, long AboveLow) CountAbove(ReadOnlySpan<float> lowRes, float high, float low)
     {
+        using var session = Open(lowRes);
+        return session.CountAbove(high, low);
+    }
+
+    /// <summary>
+    /// A fast-path session over one low-res mask: intermediate rows computed for one query are reused by the next
+    /// (e.g. the stability counts, then the thresholded mask). Not thread-safe; dispose to return its buffers.
+    /// </summary>
+    public Session Open(ReadOnlySpan<float> lowRes)
+    {
         CheckLowRes(lowRes);
-        if (!(low <= high)) throw new ArgumentException($"low threshold {low} must be ≤ high threshold {high}");
-        var sink = new CountSink();
-        Scan(lowRes, high, low, ref sink);
-        return (sink.High, sink.Low);
+        return new Session(this, lowRes);
     }
 
     private void CheckLowRes(ReadOnlySpan<float> lowRes)
@@ -120,12 +128,15 @@ internal sealed class SamMaskUpscaler
     }
 
     // out[x] = fma(s[i0], w0, s[i1]·w1): the inner (width) step of torch's bilinear kernel.
-    private static void Horizontal(ReadOnlySpan<float> src, Axis xs, Span<float> dst)
+    private static void Horizontal(ReadOnlySpan<float> src, Axis xs, Span<float> dst, int from = 0)
     {
         int[] i0 = xs.I0, i1 = xs.I1;
         float[] w0 = xs.W0, w1 = xs.W1;
         for (int x = 0; x < dst.Length; x++)
-            dst[x] = MathF.FusedMultiplyAdd(src[i0[x]], w0[x], src[i1[x]] * w1[x]);
+        {
+            int o = from + x;
+            dst[x] = MathF.FusedMultiplyAdd(src[i0[o]], w0[o], src[i1[o]] * w1[o]);
+        }
     }
 
     // out = fma(a, h0, b·h1): the outer (height) step.
@@ -141,6 +152,168 @@ internal sealed class SamMaskUpscaler
         }
         for (; x < dst.Length; x++)
             dst[x] = MathF.FusedMultiplyAdd(a[x], h0, b[x] * h1);
+    }
+
+    /// <summary>One low-res mask's fast-path queries, sharing lazily computed intermediate rows.</summary>
+    public sealed class Session : IDisposable
+    {
+        private readonly SamMaskUpscaler _u;
+        private readonly float[] _low;
+        private readonly float[] _hl, _mid, _h2, _row;
+        private readonly bool[] _hlDone, _midDone;
+        private readonly float[] _colMin, _colMax;
+        private readonly sbyte[] _levels;
+
+        internal Session(SamMaskUpscaler u, ReadOnlySpan<float> lowRes)
+        {
+            _u = u;
+            var pool = System.Buffers.ArrayPool<float>.Shared;
+            _low = pool.Rent(lowRes.Length);
+            lowRes.CopyTo(_low);
+            _hl = pool.Rent(u.LowResSize * u.InputWidth);
+            _mid = pool.Rent(u.InputHeight * u.InputWidth);
+            _h2 = pool.Rent(u._maxBandInputRows * u.OutputWidth);
+            _row = pool.Rent(u.OutputWidth);
+            _colMin = pool.Rent(u.LowResSize);
+            _colMax = pool.Rent(u.LowResSize);
+            _hlDone = new bool[u.LowResSize];
+            _midDone = new bool[u.InputHeight];
+            _levels = new sbyte[u._colBands.Length];
+        }
+
+        /// <summary>The upscaled logits &gt; <paramref name="threshold"/>.</summary>
+        public BinaryMask Threshold(float threshold)
+        {
+            var sink = new MaskSink(new BinaryMask(_u.OutputWidth, _u.OutputHeight));
+            Scan(threshold, threshold, ref sink);
+            return sink.Mask;
+        }
+
+        /// <summary>Pixels &gt; <paramref name="high"/> and pixels &gt; <paramref name="low"/>.</summary>
+        public (long AboveHigh, long AboveLow) CountAbove(float high, float low)
+        {
+            if (!(low <= high)) throw new ArgumentException($"low threshold {low} must be ≤ high threshold {high}");
+            var sink = new CountSink();
+            Scan(high, low, ref sink);
+            return (sink.High, sink.Low);
+        }
+
+        /// <summary>Returns the buffers to the pool.</summary>
+        public void Dispose()
+        {
+            var pool = System.Buffers.ArrayPool<float>.Shared;
+            foreach (var a in new[] { _low, _hl, _mid, _h2, _row, _colMin, _colMax }) pool.Return(a);
+        }
+
+        private ReadOnlySpan<float> MidRow(int r)
+        {
+            int iw = _u.InputWidth, ls = _u.LowResSize;
+            if (!_midDone[r])
+            {
+                foreach (int q in (ReadOnlySpan<int>)[_u._y1.I0[r], _u._y1.I1[r]])
+                {
+                    if (_hlDone[q]) continue;
+                    Horizontal(_low.AsSpan(q * ls, ls), _u._x1, _hl.AsSpan(q * iw, iw));
+                    _hlDone[q] = true;
+                }
+                Vertical(_hl.AsSpan(_u._y1.I0[r] * iw, iw), _hl.AsSpan(_u._y1.I1[r] * iw, iw), _u._y1.W0[r], _u._y1.W1[r], _mid.AsSpan(r * iw, iw));
+                _midDone[r] = true;
+            }
+            return _mid.AsSpan(r * iw, iw);
+        }
+
+        // Visits every output pixel above `low` (reporting whether it is also above `high`), skipping the
+        // computation wherever the low-res block a rectangle depends on decides both comparisons.
+        private void Scan<TSink>(float high, float low, ref TSink sink) where TSink : struct, ISink
+        {
+            int ls = _u.LowResSize;
+            var lowRes = _low.AsSpan(0, _u.LowResPlane);
+            Span<float> colMin = _colMin.AsSpan(0, ls), colMax = _colMax.AsSpan(0, ls);
+            var colBands = _u._colBands;
+            foreach (Band rb in _u._rowBands)
+            {
+                // Per low-res column: min / max over the band's low-res rows (NaN propagates through MathF.Min/Max).
+                var first = lowRes.Slice(rb.Lo * ls, ls);
+                first.CopyTo(colMin);
+                first.CopyTo(colMax);
+                for (int r = rb.Lo + 1; r <= rb.Hi; r++)
+                {
+                    var row = lowRes.Slice(r * ls, ls);
+                    for (int c = 0; c < ls; c++)
+                    {
+                        colMin[c] = MathF.Min(colMin[c], row[c]);
+                        colMax[c] = MathF.Max(colMax[c], row[c]);
+                    }
+                }
+                // level: 0 = every pixel ≤ low, 1 = every pixel > low and ≤ high, 2 = every pixel > high, -1 = mixed.
+                int mixedFrom = -1, mixedTo = -1;
+                for (int j = 0; j < colBands.Length; j++)
+                {
+                    Band cb = colBands[j];
+                    float bmin = colMin[cb.Lo], bmax = colMax[cb.Lo];
+                    for (int c = cb.Lo + 1; c <= cb.Hi; c++)
+                    {
+                        bmin = MathF.Min(bmin, colMin[c]);
+                        bmax = MathF.Max(bmax, colMax[c]);
+                    }
+                    float delta = 1e-5f * (1f + MathF.Max(MathF.Abs(bmin), MathF.Abs(bmax)));
+                    sbyte level;
+                    if (bmax < low - delta) level = 0;
+                    else if (bmin > high + delta) level = 2;
+                    else if (bmin > low + delta && bmax < high - delta) level = 1;
+                    else level = -1;
+                    _levels[j] = level;
+                    if (level < 0)
+                    {
+                        if (mixedFrom < 0) mixedFrom = j;
+                        mixedTo = j;
+                    }
+                }
+                // Decided rectangles: consecutive ones of one level become one run.
+                int runStart = -1, runLevel = 0;
+                for (int j = 0; j <= colBands.Length; j++)
+                {
+                    int level = j < colBands.Length ? _levels[j] : 0;
+                    if (runStart >= 0 && level != runLevel)
+                    {
+                        sink.Fill(rb.Start, rb.End, runStart, colBands[j - 1].End, runLevel);
+                        runStart = -1;
+                    }
+                    if (level > 0 && runStart < 0)
+                    {
+                        runStart = colBands[j].Start;
+                        runLevel = level;
+                    }
+                }
+                if (mixedFrom >= 0) EvaluateMixed(rb, mixedFrom, mixedTo, high, low, ref sink);
+            }
+        }
+
+        // Computes the band's output rows over the columns of its mixed rectangles exactly as UpscaleLogits does
+        // (same stages, same FMAs), then reports the pixels of the mixed rectangles.
+        private void EvaluateMixed<TSink>(Band rb, int fromBand, int toBand, float high, float low, ref TSink sink) where TSink : struct, ISink
+        {
+            var colBands = _u._colBands;
+            int xa = colBands[fromBand].Start, xb = colBands[toBand].End, span = xb - xa;
+            int r0 = _u._y2.I0[rb.Start], r1 = _u._y2.I1[rb.End - 1];
+            for (int r = r0; r <= r1; r++)
+                Horizontal(MidRow(r), _u._x2, _h2.AsSpan((r - r0) * span, span), xa);
+            var row = _row.AsSpan(0, span);
+            for (int y = rb.Start; y < rb.End; y++)
+            {
+                Vertical(_h2.AsSpan((_u._y2.I0[y] - r0) * span, span), _h2.AsSpan((_u._y2.I1[y] - r0) * span, span),
+                    _u._y2.W0[y], _u._y2.W1[y], row);
+                for (int j = fromBand; j <= toBand; j++)
+                {
+                    if (_levels[j] >= 0) continue;
+                    for (int x = colBands[j].Start; x < colBands[j].End; x++)
+                    {
+                        float v = row[x - xa];
+                        if (v > low) sink.Pixel(x, y, v > high ? 2 : 1);
+                    }
+                }
+            }
+        }
     }
 
     private interface ISink
@@ -179,106 +352,6 @@ internal sealed class SamMaskUpscaler
         }
 
         public void Pixel(int x, int y, int level) => Mask.Set(x, y);
-    }
-
-    // Visits every output pixel above `low` (reporting whether it is also above `high`), skipping the
-    // computation wherever the low-res block a rectangle depends on decides both comparisons.
-    private void Scan<TSink>(ReadOnlySpan<float> lowRes, float high, float low, ref TSink sink) where TSink : struct, ISink
-    {
-        int ls = LowResSize;
-        Span<float> colMin = ls <= 1024 ? stackalloc float[ls] : new float[ls];
-        Span<float> colMax = ls <= 1024 ? stackalloc float[ls] : new float[ls];
-        // Scratch for a mixed rectangle's intermediate (input-frame) logits.
-        float[] tile = new float[64];
-        foreach (Band rb in _rowBands)
-        {
-            // Per low-res column: min / max over the band's low-res rows (NaN propagates through MathF.Min/Max).
-            var first = lowRes.Slice(rb.Lo * ls, ls);
-            first.CopyTo(colMin);
-            first.CopyTo(colMax);
-            for (int r = rb.Lo + 1; r <= rb.Hi; r++)
-            {
-                var row = lowRes.Slice(r * ls, ls);
-                for (int c = 0; c < ls; c++)
-                {
-                    colMin[c] = MathF.Min(colMin[c], row[c]);
-                    colMax[c] = MathF.Max(colMax[c], row[c]);
-                }
-            }
-            int runStart = -1, runLevel = 0;
-            foreach (Band cb in _colBands)
-            {
-                float bmin = colMin[cb.Lo], bmax = colMax[cb.Lo];
-                for (int c = cb.Lo + 1; c <= cb.Hi; c++)
-                {
-                    bmin = MathF.Min(bmin, colMin[c]);
-                    bmax = MathF.Max(bmax, colMax[c]);
-                }
-                float delta = 1e-5f * (1f + MathF.Max(MathF.Abs(bmin), MathF.Abs(bmax)));
-                // level: 0 = every pixel ≤ low, 1 = every pixel > low and ≤ high, 2 = every pixel > high, -1 = mixed.
-                int level;
-                if (bmax < low - delta) level = 0;
-                else if (bmin > high + delta) level = 2;
-                else if (bmin > low + delta && bmax < high - delta) level = 1;
-                else level = -1;
-                // Merge consecutive decided rectangles of one level into one run.
-                if (level != runLevel || level <= 0)
-                {
-                    if (runStart >= 0) sink.Fill(rb.Start, rb.End, runStart, cb.Start, runLevel);
-                    runStart = -1;
-                }
-                if (level > 0)
-                {
-                    if (runStart < 0) runStart = cb.Start;
-                    runLevel = level;
-                }
-                else
-                {
-                    runLevel = level;
-                    if (level < 0) EvaluateMixed(lowRes, rb, cb, high, low, ref tile, ref sink);
-                }
-            }
-            if (runStart >= 0) sink.Fill(rb.Start, rb.End, runStart, OutputWidth, runLevel);
-        }
-    }
-
-    // Computes a rectangle's pixels exactly as UpscaleLogits does: the intermediate logits it reads, then
-    // each output pixel, with the same expression trees.
-    private void EvaluateMixed<TSink>(ReadOnlySpan<float> lowRes, Band rb, Band cb, float high, float low, ref float[] tile, ref TSink sink)
-        where TSink : struct, ISink
-    {
-        int ls = LowResSize;
-        int r0 = _y2.I0[rb.Start], r1 = _y2.I1[rb.End - 1];
-        int c0 = _x2.I0[cb.Start], c1 = _x2.I1[cb.End - 1];
-        int th = r1 - r0 + 1, tw = c1 - c0 + 1;
-        if (tile.Length < th * tw) tile = new float[th * tw];
-        for (int r = r0; r <= r1; r++)
-        {
-            var a = lowRes.Slice(_y1.I0[r] * ls, ls);
-            var b = lowRes.Slice(_y1.I1[r] * ls, ls);
-            float h0 = _y1.W0[r], h1 = _y1.W1[r];
-            int t = (r - r0) * tw - c0;
-            for (int c = c0; c <= c1; c++)
-            {
-                int i0 = _x1.I0[c], i1 = _x1.I1[c];
-                float w0 = _x1.W0[c], w1 = _x1.W1[c];
-                tile[t + c] = MathF.FusedMultiplyAdd(MathF.FusedMultiplyAdd(a[i0], w0, a[i1] * w1), h0,
-                    MathF.FusedMultiplyAdd(b[i0], w0, b[i1] * w1) * h1);
-            }
-        }
-        for (int y = rb.Start; y < rb.End; y++)
-        {
-            int ta = (_y2.I0[y] - r0) * tw - c0, tb = (_y2.I1[y] - r0) * tw - c0;
-            float h0 = _y2.W0[y], h1 = _y2.W1[y];
-            for (int x = cb.Start; x < cb.End; x++)
-            {
-                int i0 = _x2.I0[x], i1 = _x2.I1[x];
-                float w0 = _x2.W0[x], w1 = _x2.W1[x];
-                float v = MathF.FusedMultiplyAdd(MathF.FusedMultiplyAdd(tile[ta + i0], w0, tile[ta + i1] * w1), h0,
-                    MathF.FusedMultiplyAdd(tile[tb + i0], w0, tile[tb + i1] * w1) * h1);
-                if (v > low) sink.Pixel(x, y, v > high ? 2 : 1);
-            }
-        }
     }
 
     /// <summary>Per output index along one axis: torch's two source indices and weights (upsample_bilinear2d, CPU).</summary>
