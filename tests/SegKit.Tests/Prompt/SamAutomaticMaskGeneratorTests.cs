@@ -1,4 +1,6 @@
+using SegKit.Imaging;
 using SegKit.Prompt;
+using SegKit.Tests.TestSupport;
 using Xunit.Abstractions;
 
 namespace SegKit.Tests.Prompt;
@@ -67,4 +69,47 @@ public sealed class SamAutomaticMaskGeneratorTests(SamPredictorReferenceTests.Mo
         }
         output.WriteLine($"{fast.Records.Count} records; fast filter {fast.Timings.FilterMs:F0} ms vs literal {literal.Timings.FilterMs:F0} ms");
     }
+
+    // Crops (each encoded by the fixture encoder), the predicted-IoU filter, box NMS within and across crops, and
+    // small-region removal, with a toy decoder whose IoU predictions spread over (-0.5, 0.5) and whose masks are
+    // blobs of four sizes around the prompt point, rippled (islands and holes), with a noisy texture.
+    [Fact]
+    public void Generate_CropsAndSmallRegions_MatchesPortedSamGenerator()
+    {
+        using var predictor = new SamPredictor(SamDecoder.Open(Fixtures.File("sam_reference", "sam_toy_decoder_static.onnx")),
+            SamEncoder.Open(Fixtures.File("sam_reference", "sam_fixture_encoder.onnx")), takeOwnership: true);
+        var image = ImageDecoder.DecodeRgb(TestPaths.SharedImage("dog.jpg"));
+        var options = new SamAutomaticMaskGeneratorOptions
+        {
+            PointsPerSide = 6,
+            PointsPerBatch = 8,
+            PredIouThresh = 0.01f,
+            StabilityScoreOffset = 0.05f,
+            StabilityScoreThresh = 0.8f,
+            CropNLayers = 1,
+            CropNPointsDownscaleFactor = 2,
+            MinMaskRegionArea = 1500,
+            OutputMode = SamOutputMode.BinaryMask,
+        };
+        var harness = new SamEverythingHarness();
+        var result = new SamAutomaticMaskGenerator(predictor, options) { DecoderObserver = harness.Observe }.Generate(image);
+        output.WriteLine($"{result.PromptCount} prompts, {result.CandidateCount} candidates, {result.Records.Count} records: {SamEverythingHarness.Describe(result.Records)}");
+        Assert.Equal(36 + 4 * 9, result.PromptCount);
+        Assert.InRange(result.Records.Count, 3, result.CandidateCount - 3); // NMS removed some, kept several
+        Assert.Contains(result.Records, r => r.CropBox.Width < image.Width); // masks from the crops survive
+        Assert.All(result.Records, r => Assert.Equal(CocoRleOf(r.Mask!), r.Segmentation));
+        SamEverythingHarness.AssertSame(harness.Replay(image.Width, image.Height, options), result.Records);
+
+        // The small-region stage did change masks here (so the comparison above covered it).
+        var without = new SamAutomaticMaskGenerator(predictor, new SamAutomaticMaskGeneratorOptions
+        {
+            PointsPerSide = 6, PointsPerBatch = 8, PredIouThresh = 0.01f, StabilityScoreOffset = 0.05f, StabilityScoreThresh = 0.8f,
+            CropNLayers = 1, CropNPointsDownscaleFactor = 2, OutputMode = SamOutputMode.CocoRle,
+        }).Generate(image);
+        Assert.False(without.Records.Select(r => r.Segmentation).SequenceEqual(result.Records.Select(r => r.Segmentation)));
+        output.WriteLine($"small-region removal: {result.Records.Count(r => !without.Records.Any(w => w.Segmentation.Equals(r.Segmentation)))} masks changed, " +
+            $"{without.Records.Count - result.Records.Count} removed by its NMS");
+    }
+
+    private static SegKit.Masks.CocoRle CocoRleOf(SegKit.Masks.BinaryMask m) => SegKit.Masks.CocoRle.Encode(m);
 }
