@@ -11,7 +11,7 @@ internal static class CliApp
         stdout ??= Console.Out;
         stderr ??= Console.Error;
         var root = new RootCommand("SegKit: image segmentation for .NET — classical, semantic, instance and promptable.");
-        foreach (var command in Commands(stdout))
+        foreach (var command in Commands(stdout, stderr))
             root.Subcommands.Add(command);
 
         ParseResult parse = root.Parse(args);
@@ -45,9 +45,11 @@ internal static class CliApp
         }
     }
 
-    private static IEnumerable<Command> Commands(TextWriter stdout) =>
+    private static IEnumerable<Command> Commands(TextWriter stdout, TextWriter stderr) =>
     [
         InfoCommand.Create(stdout),
+        SemanticCommand.Create(stdout, stderr),
+        SegmentCommand.Create(stdout, stderr),
     ];
 
     /// <summary>Turns an exception into one line on stderr and an exit code.</summary>

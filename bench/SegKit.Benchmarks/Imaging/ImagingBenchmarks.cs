@@ -19,7 +19,7 @@ public class JpegDecodeBenchmarks
     private byte[] _jpeg = [];
 
     [GlobalSetup]
-    public void Setup() => _jpeg = File.ReadAllBytes(SharedImages.PathOf(Photo));
+    public void Setup() => _jpeg = File.ReadAllBytes(BenchPaths.SharedImage(Photo));
 
     [Benchmark]
     public RgbImage DecodeRgb() => JpegDecoder.DecodeRgb(_jpeg, Photo);
@@ -28,7 +28,7 @@ public class JpegDecodeBenchmarks
     {
         public MegapixelConfig() => AddColumn(new MegapixelsPerSecondColumn(photo =>
         {
-            var info = JpegDecoder.ReadInfo(File.ReadAllBytes(SharedImages.PathOf(photo)));
+            var info = JpegDecoder.ReadInfo(File.ReadAllBytes(BenchPaths.SharedImage(photo)));
             return (long)info.Width * info.Height;
         }));
     }
@@ -62,20 +62,6 @@ public class ResizeBenchmarks
 
     [Benchmark(Description = "Nearest 4000x3000 -> shorter side 520 (693x520)")]
     public RgbImage NearestShorterSide520() => ImageResizer.ResizeNearest(_source, _target.Width, _target.Height);
-}
-
-/// <summary>Finds ../shared/images from the benchmark's working directory (BenchmarkDotNet runs from bin/).</summary>
-internal static class SharedImages
-{
-    public static string PathOf(string name)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SegKit.sln")))
-                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "images", name));
-        }
-        throw new InvalidOperationException("SegKit.sln not found above " + AppContext.BaseDirectory);
-    }
 }
 
 /// <summary>Mean throughput in megapixels per second, from the mean time and the photo's pixel count.</summary>

@@ -104,6 +104,23 @@ internal sealed class BatchRunner
         }
     }
 
+    /// <summary>
+    /// Writes an image's standalone <c>&lt;stem&gt;.json</c> ({"image": ..., fields...}) atomically. Verbs call it
+    /// after every other output is written: its presence marks the image as done.
+    /// </summary>
+    public static void WriteImageJson(string jsonPath, string imagePath, Action<Utf8JsonWriter> writeFields)
+    {
+        var doc = new StringWriter();
+        JsonOut.Print(doc, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("image", imagePath);
+            writeFields(w);
+            w.WriteEndObject();
+        });
+        AtomicFile.WriteAllText(jsonPath, doc.ToString());
+    }
+
     private IAnsiConsole ErrorConsole() => AnsiConsole.Create(new AnsiConsoleSettings
     {
         Out = new AnsiConsoleOutput(_stderr),

@@ -6,7 +6,7 @@ namespace SegKit.Imaging;
 /// The input is not a decodable image of the expected format: zero bytes, truncated, corrupt
 /// (e.g. a PNG chunk with a wrong CRC), or another format altogether (a text file named .jpg).
 /// </summary>
-public sealed class ImageFormatException : Exception
+public sealed class ImageFormatException : SegKitException
 {
     /// <summary>The file (or the caller's name for an in-memory buffer) that failed.</summary>
     public string FileName { get; }
@@ -27,7 +27,7 @@ public sealed class ImageFormatException : Exception
 /// Decoding would exceed a limit of <see cref="ImageDecoderOptions"/>. Raised from the header (or file
 /// length) before any pixel memory is allocated.
 /// </summary>
-public sealed class ImageLimitExceededException : Exception
+public sealed class ImageLimitExceededException : SegKitException
 {
     /// <summary>The limit's property name, e.g. <c>MaxPixels</c> or <c>MaxFileBytes</c>.</summary>
     public string LimitName { get; }
@@ -48,6 +48,7 @@ public sealed class ImageLimitExceededException : Exception
         FileName = source;
         LimitName = limitName;
         Value = value;
+        Limit = limit;
         Limit = limit;
     }
 }

@@ -52,6 +52,11 @@ public static class TensorResize
 
         var xs = Axis.Create(inWidth, outWidth);
         var ys = Axis.Create(inHeight, outHeight);
+        if (!wantConfidence)
+        {
+            ArgmaxPruned(source, channels, inHeight, inWidth, labels, outHeight, outWidth, xs, ys);
+            return;
+        }
         int inPlane = inHeight * inWidth;
         int rowsPerChunk = Math.Max(1, 16384 / Math.Max(1, outWidth));
         int chunks = (outHeight + rowsPerChunk - 1) / rowsPerChunk;
@@ -93,6 +98,138 @@ public static class TensorResize
             }
             return scratch;
         }, _ => { });
+    }
+
+    // Exact argmax without interpolating every channel: an interpolated value is a convex combination of
+    // its cell's four corners, so it lies between their min and max. In cell (r0, c0) a channel whose
+    // corner maximum is below L = max over channels of the corner minimum can never be the largest, and is
+    // skipped. Most cells (inside regions) keep one candidate and need no interpolation; the others
+    // interpolate only their candidates, with the same formula and channel order as the full computation,
+    // so results (ties included) are identical. The margin covers float rounding of the combination.
+    private static void ArgmaxPruned(ReadOnlyMemory<float> source, int channels, int inHeight, int inWidth,
+        Memory<byte> labels, int outHeight, int outWidth, Axis xs, Axis ys)
+    {
+        int inPlane = inHeight * inWidth;
+        int rowsPerChunk = Math.Max(1, 16384 / Math.Max(1, outWidth));
+        int chunks = (outHeight + rowsPerChunk - 1) / rowsPerChunk;
+        Parallel.For(0, chunks, () => new CellScratch(channels, inWidth), (chunk, _, sc) =>
+        {
+            var src = source.Span;
+            int yStart = chunk * rowsPerChunk, yEnd = Math.Min(outHeight, yStart + rowsPerChunk);
+            int cachedRow = -1;
+            for (int y = yStart; y < yEnd; y++)
+            {
+                int r0 = ys.Index0[y], r1 = r0 + ys.Offset1[y];
+                if (r0 != cachedRow)
+                {
+                    sc.Build(src, channels, inPlane, inWidth, r0, r1);
+                    cachedRow = r0;
+                }
+                float h0 = ys.Weight0[y], h1 = ys.Weight1[y];
+                var outRow = labels.Span.Slice(y * outWidth, outWidth);
+                for (int x = 0; x < outWidth; x++)
+                {
+                    int j = xs.Index0[x];
+                    int single = sc.Single[j];
+                    if (single >= 0)
+                    {
+                        outRow[x] = (byte)single;
+                        continue;
+                    }
+                    int i0 = j, i1 = j + xs.Offset1[x];
+                    float w0 = xs.Weight0[x], w1 = xs.Weight1[x];
+                    float best = float.NegativeInfinity;
+                    int bestC = 0;
+                    int start = sc.CandidateStart[j], end = sc.CandidateStart[j + 1];
+                    for (int k = start; k < end; k++)
+                    {
+                        int c = sc.Candidates[k];
+                        var a = src.Slice(c * inPlane + r0 * inWidth, inWidth);
+                        var b = src.Slice(c * inPlane + r1 * inWidth, inWidth);
+                        float v = h0 * (w0 * a[i0] + w1 * a[i1]) + h1 * (w0 * b[i0] + w1 * b[i1]);
+                        if (v > best)
+                        {
+                            best = v;
+                            bestC = c;
+                        }
+                    }
+                    outRow[x] = (byte)bestC;
+                }
+            }
+            return sc;
+        }, _ => { });
+    }
+
+    /// <summary>Per cell of one source row pair: the channels that can win there.</summary>
+    private sealed class CellScratch
+    {
+        private readonly float[] _lower; // per cell: max over channels of the corner minimum
+        private readonly float[] _cornerMax; // [channel][cell]
+        public readonly int[] Single; // the only candidate, or -1
+        public readonly int[] CandidateStart; // CSR offsets into Candidates for cells with several
+        public readonly List<int> CandidatesList = new();
+        public int[] Candidates = [];
+        private readonly int _width;
+
+        public CellScratch(int channels, int width)
+        {
+            _width = width;
+            _lower = new float[width];
+            _cornerMax = new float[channels * width];
+            Single = new int[width];
+            CandidateStart = new int[width + 1];
+        }
+
+        public void Build(ReadOnlySpan<float> src, int channels, int inPlane, int inWidth, int r0, int r1)
+        {
+            int w = _width;
+            _lower.AsSpan().Fill(float.NegativeInfinity);
+            for (int c = 0; c < channels; c++)
+            {
+                var a = src.Slice(c * inPlane + r0 * inWidth, inWidth);
+                var b = src.Slice(c * inPlane + r1 * inWidth, inWidth);
+                var cmax = _cornerMax.AsSpan(c * w, w);
+                for (int j = 0; j < w; j++)
+                {
+                    int j1 = j + 1 < w ? j + 1 : j;
+                    float p = a[j], q = a[j1], r = b[j], t = b[j1];
+                    float lo = MathF.Min(MathF.Min(p, q), MathF.Min(r, t));
+                    float hi = MathF.Max(MathF.Max(p, q), MathF.Max(r, t));
+                    cmax[j] = hi;
+                    if (lo > _lower[j]) _lower[j] = lo;
+                }
+            }
+            CandidatesList.Clear();
+            for (int j = 0; j < w; j++)
+            {
+                float lower = _lower[j];
+                // Rounding of h0·(w0·a + w1·b) + h1·(...) is a few ulps of the largest corner; 1e-5 relative is ample.
+                float threshold = lower - (1e-5f * MathF.Max(1f, MathF.Abs(lower)));
+                int first = -1, count = 0;
+                CandidateStart[j] = CandidatesList.Count;
+                for (int c = 0; c < channels; c++)
+                {
+                    if (_cornerMax[c * w + j] >= threshold || float.IsNaN(_cornerMax[c * w + j]))
+                    {
+                        if (count == 0) first = c;
+                        count++;
+                        CandidatesList.Add(c);
+                    }
+                }
+                if (count == 1)
+                {
+                    Single[j] = first;
+                    CandidatesList.RemoveAt(CandidatesList.Count - 1);
+                }
+                else
+                {
+                    Single[j] = -1;
+                }
+            }
+            CandidateStart[w] = CandidatesList.Count;
+            Candidates = CandidatesList.Count > Candidates.Length ? new int[CandidatesList.Count * 2] : Candidates;
+            CandidatesList.CopyTo(Candidates);
+        }
     }
 
     private sealed class RowScratch(int width)

@@ -71,6 +71,12 @@ public sealed class BinaryMask : IEquatable<BinaryMask>
         return _bits.AsSpan(y * WordsPerRow, WordsPerRow);
     }
 
+    /// <summary>
+    /// The writable packed words of row <paramref name="y"/> without a range check. The caller keeps the
+    /// bits past <see cref="Width"/> in the last word zero (popcounts and equality rely on it).
+    /// </summary>
+    internal Span<ulong> DangerousGetRowWords(int y) => _bits.AsSpan(y * WordsPerRow, WordsPerRow);
+
     /// <summary>Sets pixels [x0, x1) of row y to true.</summary>
     public void SetRun(int y, int x0, int x1)
     {

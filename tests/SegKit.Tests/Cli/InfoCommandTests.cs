@@ -6,19 +6,11 @@ namespace SegKit.Tests.Cli;
 
 public class InfoCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [Fact]
     public void Info_Json_ListsTensorsSymbolicDimsAndCustomMetadata()
     {
         string model = Fixtures.File("onnx_parity", "multi_dtype.onnx");
-        var (code, output, _) = Run("info", model, "--json");
+        var (code, output, _) = CliRunner.Run("info", model, "--json");
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(output);
         var root = doc.RootElement;
@@ -37,7 +29,7 @@ public class InfoCommandTests
     public void Info_TorchvisionSegmentationExport_MatchesTorchvisionContract()
     {
         string model = Fixtures.File("semantic_reference", "lraspp_mobilenet_v3_large.onnx");
-        var (code, output, _) = Run("info", model, "--json");
+        var (code, output, _) = CliRunner.Run("info", model, "--json");
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(output);
         Assert.Equal("TorchvisionSemantic", doc.RootElement.GetProperty("contract").GetProperty("id").GetString());
@@ -48,7 +40,7 @@ public class InfoCommandTests
     public void Info_Text_ClassifierFitsNoContractAndSaysWhatEachExpects()
     {
         string model = Fixtures.File("onnx_parity", "resnet18.onnx");
-        var (code, output, _) = Run("info", model);
+        var (code, output, _) = CliRunner.Run("info", model);
         Assert.Equal(0, code);
         Assert.Contains("input: float32 [batch,3,224,224]", output);
         Assert.Contains("contract: none of SegKit's contracts", output);
@@ -61,7 +53,7 @@ public class InfoCommandTests
         string dir = TestPaths.NewTempDir();
         string path = Path.Combine(dir, "model.onnx");
         File.WriteAllText(path, "this is not a model");
-        var (code, _, err) = Run("info", path);
+        var (code, _, err) = CliRunner.Run("info", path);
         Assert.Equal(1, code);
         Assert.Contains(path, err);
         Assert.Contains("Protobuf parsing failed", err);
@@ -70,7 +62,7 @@ public class InfoCommandTests
     [Fact]
     public void Info_MissingFile_ExitsWithInputError()
     {
-        var (code, _, err) = Run("info", "/nonexistent/model.onnx");
+        var (code, _, err) = CliRunner.Run("info", "/nonexistent/model.onnx");
         Assert.Equal(1, code);
         Assert.Contains("/nonexistent/model.onnx", err);
     }
@@ -78,7 +70,7 @@ public class InfoCommandTests
     [Fact]
     public void Info_NoArgument_IsUsageError()
     {
-        var (code, _, err) = Run("info");
+        var (code, _, err) = CliRunner.Run("info");
         Assert.Equal(2, code);
         Assert.Contains("model", err);
     }

@@ -77,4 +77,40 @@ public class TensorResizeTests
         var e = Assert.Throws<ArgumentException>(() => TensorResize.BilinearChw(new float[10], 2, 3, 3, new float[8], 2, 2));
         Assert.Contains("2×3×3", e.Message);
     }
+
+    [Theory]
+    [InlineData(21, 65, 97, 150, 224, false, 1)]   // noisy logits, upsampling
+    [InlineData(21, 65, 97, 150, 224, true, 2)]    // integer logits: many exact ties
+    [InlineData(5, 40, 40, 17, 23, false, 3)]      // downsampling
+    [InlineData(150, 32, 32, 120, 120, false, 4)]  // many classes
+    [InlineData(7, 50, 60, 50, 60, false, 5)]      // same size
+    public void BilinearArgmax_PrunedKernel_IdenticalToFullInterpolationArgmax(int c, int ih, int iw, int oh, int ow, bool integers, int seed)
+    {
+        var rng = new Random(seed);
+        var logits = new float[c * ih * iw];
+        // Smooth per-class fields plus noise, like real logits: large regions with one winner and boundaries.
+        for (int k = 0; k < c; k++)
+        {
+            double fx = rng.NextDouble() * 0.3, fy = rng.NextDouble() * 0.3, ph = rng.NextDouble() * 6;
+            for (int y = 0; y < ih; y++)
+                for (int x = 0; x < iw; x++)
+                {
+                    double v = 4 * Math.Sin(fx * x + fy * y + ph) + rng.NextDouble() * 0.5;
+                    logits[(k * ih + y) * iw + x] = integers ? (float)Math.Round(v) : (float)v;
+                }
+        }
+        var full = new float[c * oh * ow];
+        TensorResize.BilinearChw(logits, c, ih, iw, full, oh, ow);
+        var expected = new byte[oh * ow];
+        for (int p = 0; p < oh * ow; p++)
+        {
+            int best = 0;
+            for (int k = 1; k < c; k++)
+                if (full[k * oh * ow + p] > full[best * oh * ow + p]) best = k;
+            expected[p] = (byte)best;
+        }
+        var labels = new byte[oh * ow];
+        TensorResize.BilinearArgmax(logits, c, ih, iw, labels, oh, ow);
+        Assert.Equal(expected, labels);
+    }
 }

@@ -161,7 +161,7 @@ internal sealed class JsonElementStream
 }
 
 /// <summary>A COCO JSON file that is not valid JSON or does not have the structure COCO defines; the message names the file and the field.</summary>
-public sealed class CocoFormatException : Exception
+public sealed class CocoFormatException : SegKitException
 {
     /// <summary>Creates the exception.</summary>
     public CocoFormatException(string message) : base(message) { }

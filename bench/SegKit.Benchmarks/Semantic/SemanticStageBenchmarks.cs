@@ -1,0 +1,56 @@
+using BenchmarkDotNet.Attributes;
+using SegKit.Imaging;
+using SegKit.Semantic;
+
+namespace SegKit.Benchmarks.Semantic;
+
+/// <summary>
+/// Per-stage cost of semantic segmentation at the torchvision default (shorter side 520) on truck.jpg
+/// (1800×1200): decode, preprocess (PIL-exact resize + normalise), inference (ORT, 2 threads),
+/// postprocess (upsample logits to 1800×1200 + argmax), encode (palette PNG).
+/// </summary>
+[MemoryDiagnoser]
+public class SemanticStageBenchmarks
+{
+    private SemanticSegmenter _segmenter = null!;
+    private byte[] _jpeg = null!;
+    private RgbImage _image = null!;
+    private float[] _tensor = null!;
+    private ImageSize _size;
+    private float[] _logits = null!;
+    private long[] _shape = null!;
+    private SemanticResult _result = null!;
+
+    [Params("lraspp_mobilenet_v3_large", "deeplabv3_mobilenet_v3_large")]
+    public string Model { get; set; } = "";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _segmenter = SemanticSegmenter.Load(BenchPaths.Fixture("semantic_reference", Model + ".onnx"), null,
+            new SemanticSegmenterOptions { Threads = 2 });
+        _jpeg = File.ReadAllBytes(BenchPaths.SharedImage("truck.jpg"));
+        _image = ImageDecoder.DecodeRgb(_jpeg);
+        (_tensor, _size) = _segmenter.Preprocess(_image);
+        (_logits, _shape) = _segmenter.Infer(_tensor, _size);
+        _result = _segmenter.Postprocess(_logits, _shape, _image.Width, _image.Height, _size, new StageTimings());
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _segmenter.Dispose();
+
+    [Benchmark]
+    public RgbImage Decode() => ImageDecoder.DecodeRgb(_jpeg);
+
+    [Benchmark]
+    public float[] Preprocess() => _segmenter.Preprocess(_image).Tensor;
+
+    [Benchmark]
+    public float[] Inference() => _segmenter.Infer(_tensor, _size).Logits;
+
+    [Benchmark]
+    public SemanticResult Postprocess() => _segmenter.Postprocess(_logits, _shape, _image.Width, _image.Height, _size, new StageTimings());
+
+    [Benchmark]
+    public byte[] EncodeLabels() => PngEncoder.Encode(SemanticPictures.LabelImage(_result));
+}

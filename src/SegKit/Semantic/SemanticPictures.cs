@@ -1,0 +1,56 @@
+// Pictures of a semantic result: the label map as an 8-bit palette PNG (VOC-style), and an overlay
+// (class colours blended over the photo, class boundaries, a legend of the classes present).
+using SegKit.Imaging;
+using SegKit.Imaging.Drawing;
+
+namespace SegKit.Semantic;
+
+/// <summary>Renders <see cref="SemanticResult"/>s as images people look at.</summary>
+public static class SemanticPictures
+{
+    /// <summary>
+    /// The label map as an indexed image: index = class id, palette = the label set's colours for its
+    /// classes, the PASCAL VOC colour map for the other indices (so 255 "ignore" is (224,224,192)).
+    /// Save it with <see cref="PngEncoder.Save(IndexedImage, string, PngEncoderOptions?)"/>.
+    /// </summary>
+    public static IndexedImage LabelImage(SemanticResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        byte[] rgb = ColorPalette.PascalVoc.Rgb.ToArray();
+        result.LabelSet.Palette.Span.CopyTo(rgb);
+        return new IndexedImage(result.Width, result.Height, result.Labels.Data, new ColorPalette(rgb));
+    }
+
+    /// <summary>
+    /// A copy of <paramref name="image"/> with class colours blended at <paramref name="alpha"/>, class
+    /// boundaries drawn in white, and a legend of the classes present (largest first, at most
+    /// <paramref name="maxLegendRows"/>) in the top-left corner when it fits. The image is not modified.
+    /// </summary>
+    public static RgbImage Overlay(RgbImage image, SemanticResult result, float alpha = 0.5f, bool boundaries = true, int maxLegendRows = 12)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(result);
+        if (image.Width != result.Width || image.Height != result.Height)
+            throw new ArgumentException($"image is {image.Width}×{image.Height} but the result is {result.Width}×{result.Height}", nameof(image));
+        var canvas = image.Clone();
+        Draw.BlendLabels(canvas, result.Labels, result.LabelSet, alpha);
+        if (boundaries)
+            Draw.LabelBoundaries(canvas, result.Labels, RgbColor.White, Math.Max(1, Math.Min(image.Width, image.Height) / 400));
+        var entries = result.ClassesPresent().Take(maxLegendRows)
+            .Select(c => new LegendEntry($"{c.Name} {100.0 * c.Pixels / ((long)result.Width * result.Height):0.#}%", RgbColor.From(result.LabelSet.ColorOf(c.ClassId))))
+            .ToList();
+        if (entries.Count > 0)
+        {
+            var legend = Legend.Render(entries, LegendOptions.Default with { Scale = Math.Max(1, Math.Min(image.Width, image.Height) / 400) });
+            if (legend.Width <= canvas.Width && legend.Height <= canvas.Height)
+                Paste(canvas, legend, 0, 0);
+        }
+        return canvas;
+    }
+
+    private static void Paste(RgbImage target, RgbImage source, int x, int y)
+    {
+        for (int row = 0; row < source.Height; row++)
+            source.GetRow(row).CopyTo(target.GetRow(y + row).Slice(x * 3));
+    }
+}

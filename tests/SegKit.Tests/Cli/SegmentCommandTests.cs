@@ -1,0 +1,53 @@
+using System.Text.Json;
+using SegKit.Classical;
+using SegKit.Cli;
+using SegKit.Imaging;
+using SegKit.Tests.TestSupport;
+
+namespace SegKit.Tests.Cli;
+
+public class SegmentCommandTests
+{
+    [Fact]
+    public void Segment_BundledPhoto_WritesRegionMapEqualToLibraryAndJson()
+    {
+        string photo = Path.Combine(TestPaths.RepoRoot, "samples", "dog.jpg");
+        string output = TestPaths.NewTempDir();
+        var (code, stdout, _) = CliRunner.Run("segment", photo, "--out", output, "--json");
+        Assert.Equal(ExitCodes.Ok, code);
+
+        var expected = Felzenszwalb.Segment(ImageDecoder.DecodeRgb(photo), new FelzenszwalbOptions { Scale = 500, Sigma = 0.8, MinSize = 200 });
+        var ids = PngDecoder.ReadGray16(Path.Combine(output, "dog.regions.png"));
+        Assert.Equal((expected.Width, expected.Height), (ids.Width, ids.Height));
+        Assert.Equal(expected.Labels, ids.Data.Select(v => (int)v).ToArray());
+
+        using var doc = JsonDocument.Parse(stdout);
+        var img = doc.RootElement.GetProperty("images")[0];
+        Assert.Equal(expected.RegionCount, img.GetProperty("region_count").GetInt32());
+        Assert.Equal(expected.GetRegionSizes(), img.GetProperty("sizes").EnumerateArray().Select(e => e.GetInt32()).ToArray());
+        Assert.True(File.Exists(Path.Combine(output, "dog.colored.png")));
+        Assert.Equal(800, ImageDecoder.DecodeRgb(Path.Combine(output, "dog.overlay.jpg")).Width);
+    }
+
+    [Fact]
+    public void Segment_Slic_UsesSlicOptions()
+    {
+        string photo = Path.Combine(TestPaths.RepoRoot, "samples", "dog.jpg");
+        string output = TestPaths.NewTempDir();
+        var (code, stdout, _) = CliRunner.Run("segment", photo, "--method", "slic", "--n-segments", "50", "--out", output, "--json");
+        Assert.Equal(ExitCodes.Ok, code);
+        var expected = Slic.Segment(ImageDecoder.DecodeRgb(photo), new SlicOptions { NSegments = 50 });
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Equal(expected.RegionCount, doc.RootElement.GetProperty("images")[0].GetProperty("region_count").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("--scale", "-3", "scale")]
+    [InlineData("--method", "watershed", "watershed")]
+    public void Segment_BadOption_IsUsageError(string option, string value, string expected)
+    {
+        var (code, _, err) = CliRunner.Run("segment", "x.jpg", option, value);
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Contains(expected, err, StringComparison.OrdinalIgnoreCase);
+    }
+}

@@ -1,0 +1,61 @@
+using System.Text.Json;
+using SegKit.Cli;
+using SegKit.Imaging;
+using SegKit.Semantic;
+using SegKit.Tests.TestSupport;
+
+namespace SegKit.Tests.Cli;
+
+public class SemanticCommandTests
+{
+    [Fact]
+    public void Semantic_FolderWithACorruptImage_WritesOutputsReportsAndSkipsTheBadOne()
+    {
+        string model = Fixtures.File("semantic_reference", "unet_shaped.onnx");
+        string input = TestPaths.NewTempDir();
+        File.Copy(TestPaths.SharedImage("dog.jpg"), Path.Combine(input, "dog.jpg"));
+        File.WriteAllText(Path.Combine(input, "broken.jpg"), "not a jpeg");
+        string output = TestPaths.NewTempDir();
+
+        var (code, stdout, stderr) = CliRunner.Run("semantic", input, "--model", model, "--out", output, "--overlay", "--json");
+
+        Assert.Equal(ExitCodes.PartialFailure, code);
+        Assert.Contains("broken.jpg", stderr);
+        Assert.False(File.Exists(Path.Combine(output, "broken.json")));
+        using var doc = JsonDocument.Parse(stdout);
+        var dog = doc.RootElement.GetProperty("images").EnumerateArray().Single(i => i.GetProperty("image").GetString()!.EndsWith("dog.jpg"));
+        Assert.Equal("done", dog.GetProperty("status").GetString());
+        Assert.Equal(800, dog.GetProperty("width").GetInt32());
+        Assert.Equal("unet", dog.GetProperty("preset").GetString());
+        Assert.True(dog.GetProperty("timings").GetProperty("inference").GetDouble() > 0);
+
+        // The label PNG holds the class ids the library computes, as palette indices.
+        var labels = PngDecoder.ReadIndexed(Path.Combine(output, "dog.labels.png"));
+        using var segmenter = SemanticSegmenter.Load(model);
+        var expected = segmenter.Segment(TestPaths.SharedImage("dog.jpg"));
+        Assert.Equal(expected.Labels.Data, labels.Indices);
+        var classes = dog.GetProperty("classes").EnumerateArray().ToDictionary(c => c.GetProperty("id").GetInt32(), c => c.GetProperty("pixels").GetInt64());
+        Assert.Equal(expected.PixelCounts[1], classes[1]);
+        var overlay = ImageDecoder.DecodeRgb(Path.Combine(output, "dog.overlay.jpg"));
+        Assert.Equal((800, 534), (overlay.Width, overlay.Height));
+        Assert.True(File.Exists(Path.Combine(output, "dog.json")));
+    }
+
+    [Fact]
+    public void Semantic_PresetAndPresetFileTogether_IsUsageError()
+    {
+        var (code, _, err) = CliRunner.Run("semantic", "x.jpg", "--model", "m.onnx", "--preset", "unet", "--preset-file", "p.json");
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Contains("mutually exclusive", err);
+    }
+
+    [Fact]
+    public void Semantic_ModelFitsNoSemanticContract_InputErrorListsContracts()
+    {
+        string model = Fixtures.File("onnx_parity", "resnet18.onnx");
+        var (code, _, err) = CliRunner.Run("semantic", TestPaths.SharedImage("dog.jpg"), "--model", model, "--out", TestPaths.NewTempDir());
+        Assert.Equal(ExitCodes.InputError, code);
+        Assert.Contains("fits no semantic contract", err);
+        Assert.Contains("TorchvisionSemantic", err);
+    }
+}

@@ -1,0 +1,139 @@
+using SegKit.Models;
+using SegKit.Semantic;
+using SegKit.Tests.TestSupport;
+
+namespace SegKit.Tests.Semantic;
+
+public class SemanticPresetTests
+{
+    private static string Model(string name) => Fixtures.File("semantic_reference", name + ".onnx");
+
+    private static string WritePreset(string json)
+    {
+        string path = Path.Combine(TestPaths.NewTempDir(), "preset.json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    [Fact]
+    public void Load_NoPreset_ChoosesPresetFromContract()
+    {
+        using var tv = SemanticSegmenter.Load(Model("lraspp_mobilenet_v3_large"));
+        Assert.Equal("torchvision", tv.Preset.Name);
+        Assert.Equal(ModelContractKind.TorchvisionSemantic, tv.Contract);
+        Assert.Equal(ResizePolicy.ShorterSide(520), tv.Resize);
+        using var sf = SemanticSegmenter.Load(Model("segformer_shaped"));
+        Assert.Equal("segformer", sf.Preset.Name);
+        using var un = SemanticSegmenter.Load(Model("unet_shaped"));
+        Assert.Equal("unet", un.Preset.Name);
+        Assert.Equal(ResizePolicy.Fixed(256, 256), un.Resize);
+    }
+
+    [Fact]
+    public void Load_TorchvisionPresetOnFixedSizeModel_NamesTensorShapeAndExpectation()
+    {
+        var e = Assert.Throws<ModelContractException>(() => SemanticSegmenter.Load(Model("segformer_shaped"), SemanticPreset.Torchvision));
+        // segformer_shaped has no 'out' output
+        Assert.Equal("out", e.TensorName);
+        Assert.Contains("logits: float32 [1,150,128,128]", e.Message);
+
+        var e2 = Assert.Throws<ModelContractException>(() => SemanticSegmenter.Load(Model("unet_shaped"), SemanticPreset.SegFormer));
+        // unet_shaped also names its output 'logits', so the size is what does not fit.
+        Assert.Contains("fixed size 256×256", e2.Message);
+        Assert.Contains("'512×512'", e2.Message);
+    }
+
+    [Fact]
+    public void Load_FixedModelWithShorterSideResize_IsTypedErrorNamingSizes()
+    {
+        string path = WritePreset("""{"name":"p","mean":[0,0,0],"std":[1,1,1],"resize":{"shorter_side":520}}""");
+        var e = Assert.Throws<ModelContractException>(() => SemanticSegmenter.Load(Model("unet_shaped"), SemanticPreset.FromJson(path)));
+        Assert.Equal("input", e.TensorName);
+        Assert.Contains("fixed size 256×256", e.Message);
+        Assert.Contains("shorter side 520", e.Message);
+    }
+
+    [Fact]
+    public void Load_LabelCountDisagreesWithOutput_IsTypedError()
+    {
+        string path = WritePreset("""{"name":"three","mean":[0,0,0],"std":[1,1,1],"resize":"model","labels":["a","b","c"]}""");
+        var e = Assert.Throws<ModelContractException>(() =>
+        {
+            using var s = SemanticSegmenter.Load(Model("segformer_shaped"), SemanticPreset.FromJson(path));
+        });
+        Assert.Contains("150 classes", e.Message);
+        Assert.Contains("3 classes", e.Message);
+    }
+
+    [Fact]
+    public void FromJson_FullPreset_ParsesEveryField()
+    {
+        string path = WritePreset("""
+            {"name":"mine","mean":[0.5,0.4,0.3],"std":[0.2,0.3,0.4],"pixel_divisor":1,"channel_order":"bgr",
+             "resize":{"fixed":[320,240]},"output":"seg","labels":["bg","cat"],"palette":[[1,2,3],[4,5,6]]}
+            """);
+        var p = SemanticPreset.FromJson(path);
+        Assert.Equal("mine", p.Name);
+        Assert.Equal([0.5f, 0.4f, 0.3f], p.Mean);
+        Assert.Equal(1f, p.PixelDivisor);
+        Assert.Equal(ChannelOrder.Bgr, p.ChannelOrder);
+        Assert.Equal(ResizePolicy.Fixed(320, 240), p.Resize);
+        Assert.Equal("seg", p.OutputName);
+        Assert.Equal(["bg", "cat"], p.Labels!.Names);
+        Assert.Equal(((byte)4, (byte)5, (byte)6), p.Labels.ColorOf(1));
+    }
+
+    [Theory]
+    [InlineData("""{"mean":[0,0,0],"std":[1,1,1]}""", "'name'")]
+    [InlineData("""{"name":"x","mean":[0,0],"std":[1,1,1]}""", "'mean'")]
+    [InlineData("""{"name":"x","mean":[0,0,0],"std":[1,0,1]}""", "'std'")]
+    [InlineData("""{"name":"x","mean":[0,0,0],"std":[1,1,1],"resize":"huge"}""", "'resize'")]
+    [InlineData("""{"name":"x","mean":[0,0,0],"std":[1,1,1],"channel_order":"rbg"}""", "'channel_order'")]
+    [InlineData("""{"name":"x","mean":[0,0,0],"std":[1,1,1],"labels":["a"],"palette":[[1,2]]}""", "'palette'")]
+    [InlineData("""{"name":"x",""", "not valid JSON")]
+    public void FromJson_BadField_NamesFileAndField(string json, string expected)
+    {
+        string path = WritePreset(json);
+        var e = Assert.Throws<SegKitException>(() => SemanticPreset.FromJson(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void FromName_Unknown_ListsBuiltIns()
+    {
+        var e = Assert.Throws<SegKitException>(() => SemanticPreset.FromName("deeplab"));
+        Assert.Contains("torchvision, segformer, unet", e.Message);
+    }
+
+    [Fact]
+    public void Segment_Confidence_IsMaxSoftmaxOfWinningClass()
+    {
+        using var s = SemanticSegmenter.Load(Model("lraspp_mobilenet_v3_large"), null,
+            new SemanticSegmenterOptions { ComputeConfidence = true, ResizeOverride = ResizePolicy.None, KeepLogits = true });
+        var image = SegKit.Imaging.ImageDecoder.DecodeRgb(TestPaths.SharedImage("dog.jpg"));
+        var r = s.Segment(image);
+        // With no resize the logits are at the image size: confidence = softmax max at each pixel.
+        int plane = r.Width * r.Height, classes = (int)r.LogitsShape![1];
+        foreach (int p in new[] { 0, 12345, plane / 2, plane - 1 })
+        {
+            double max = double.NegativeInfinity, sum = 0;
+            for (int c = 0; c < classes; c++) max = Math.Max(max, r.Logits![c * plane + p]);
+            for (int c = 0; c < classes; c++) sum += Math.Exp(r.Logits![c * plane + p] - max);
+            Assert.Equal(1 / sum, r.Confidence![p], 5);
+        }
+        Assert.Equal(r.Width * (long)r.Height, r.PixelCounts.Sum());
+        Assert.Equal(21, r.PixelCounts.Length);
+    }
+
+    [Fact]
+    public void Segment_DoesNotModifyInputImage()
+    {
+        using var s = SemanticSegmenter.Load(Model("unet_shaped"));
+        var image = SegKit.Imaging.ImageDecoder.DecodeRgb(TestPaths.SharedImage("dog.jpg"));
+        byte[] before = (byte[])image.Data.Clone();
+        var r = s.Segment(image);
+        Assert.Equal(before, image.Data);
+        Assert.Equal(["background", "foreground"], r.LabelSet.Names);
+    }
+}

@@ -1,0 +1,100 @@
+"""Side by side: SegKit (`./segkit semantic --json`) vs torchvision's Python reference pipeline, same model
+(the seeded fixture from tools/fixtures/semantic_reference.py), same photo, same thread count.
+
+Reference pipeline per image: PIL open+convert (decode), torchvision F.resize(520) + to_tensor +
+normalize (preprocess), model forward (inference; torch eager, Debian's build), F.interpolate to the
+original size + argmax (postprocess). SegKit's figures are its own stage timings, medians over --runs
+copies of the photo processed in one process after one warm-up image.
+
+Run with Debian's interpreter:  /usr/bin/python3 tools/bench/semantic_compare.py --model lraspp_mobilenet_v3_large
+"""
+import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tools", "fixtures"))
+
+import torch, torch.nn.functional as F  # noqa: E402
+from torchvision.transforms import functional as TF  # noqa: E402
+from PIL import Image  # noqa: E402
+import semantic_reference as ref  # noqa: E402
+
+
+def python_pipeline(model, path):
+    t = {}
+    s = time.perf_counter(); img = Image.open(path).convert("RGB"); img.load(); t["decode"] = time.perf_counter() - s
+    s = time.perf_counter(); x = TF.normalize(TF.to_tensor(TF.resize(img, 520)), ref.MEAN, ref.STD).unsqueeze(0); t["preprocess"] = time.perf_counter() - s
+    s = time.perf_counter()
+    with torch.no_grad():
+        logits = model(x)[0]
+    t["inference"] = time.perf_counter() - s
+    s = time.perf_counter()
+    labels = F.interpolate(logits, size=(img.height, img.width), mode="bilinear", align_corners=False)[0].argmax(0).to(torch.uint8)
+    t["postprocess"] = time.perf_counter() - s
+    return {k: v * 1000 for k, v in t.items()}, labels
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", default="lraspp_mobilenet_v3_large", choices=list(ref.TORCHVISION_MODELS))
+    ap.add_argument("--photo", default=os.path.join(ROOT, "..", "shared", "images", "truck.jpg"))
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args()
+
+    fixture = os.path.join(ROOT, ".cache", "fixtures", "semantic_reference")
+    onnx = os.path.join(fixture, args.model + ".onnx")
+    if not os.path.exists(onnx):
+        sys.exit(f"{onnx} missing: run tools/test.sh or tools/fixtures/semantic_reference.py --out {fixture} first")
+
+    # The same seeded model the fixture exported (models are built in TORCHVISION_MODELS order from one generator).
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    gen = torch.Generator().manual_seed(1234)
+    photos = {p: Image.open(os.path.join(ROOT, "..", "shared", "images", p)).convert("RGB") for p in ref.PHOTOS}
+    calib = ref.calibration_batches(photos)
+    model = None
+    for name in ref.TORCHVISION_MODELS:
+        m, _ = ref.make_torchvision_model(name, calib, gen)
+        if name == args.model:
+            model = m
+            break
+
+    python_pipeline(model, args.photo)  # warm-up
+    py = [python_pipeline(model, args.photo)[0] for _ in range(args.runs)]
+
+    tmp = tempfile.mkdtemp()
+    try:
+        inputs = os.path.join(tmp, "in")
+        os.makedirs(inputs)
+        ext = os.path.splitext(args.photo)[1]
+        for i in range(args.runs + 1):
+            shutil.copy(args.photo, os.path.join(inputs, f"img{i:03d}{ext}"))
+        out = subprocess.run([os.path.join(ROOT, "segkit"), "semantic", inputs, "--model", onnx, "--out", os.path.join(tmp, "out"),
+                              "--json", "--threads", str(args.threads), "--force"], capture_output=True, text=True)
+        if out.returncode != 0:
+            sys.exit("segkit failed:\n" + out.stderr)
+        images = json.loads(out.stdout)["images"][1:]  # the first image warms up the JIT
+    finally:
+        shutil.rmtree(tmp)
+
+    stages = ["decode", "preprocess", "inference", "postprocess"]
+    med = lambda xs: statistics.median(xs)
+    print(f"model {args.model}, photo {os.path.basename(args.photo)}, {args.threads} threads, median of {args.runs}")
+    print(f"{'stage':12s} {'segkit ms':>10s} {'torchvision ms':>15s} {'speed-up':>9s}")
+    total_sk = total_py = own_sk = own_py = 0
+    for s in stages:
+        sk = med([im["timings"][s] for im in images])
+        p = med([r[s] for r in py])
+        total_sk += sk; total_py += p
+        if s != "inference":
+            own_sk += sk; own_py += p
+        print(f"{s:12s} {sk:10.2f} {p:15.2f} {p / sk:8.2f}x")
+    print(f"{'total':12s} {total_sk:10.2f} {total_py:15.2f} {total_py / total_sk:8.2f}x")
+    print(f"{'non-model':12s} {own_sk:10.2f} {own_py:15.2f} {own_py / own_sk:8.2f}x   (decode + preprocess + postprocess)")
+    print(f"non-model share of SegKit's total: {100 * own_sk / total_sk:.1f}%")
+    print("note: inference is ONNX Runtime vs Debian's torch eager build; judge model compute against the GEMM peak, not this ratio")
+
+
+if __name__ == "__main__":
+    main()
