@@ -15,7 +15,7 @@ namespace SegKit.Prompt;
 /// points, boxes and previous masks. Thread-safe. Disposing disposes the encoder and decoder only when the
 /// predictor was created by <see cref="Open"/> (or told it owns them).
 /// </summary>
-public sealed class SamPredictor : IDisposable
+public sealed partial class SamPredictor : IDisposable
 {
     private readonly bool _ownsModels;
     private readonly ConcurrentDictionary<(int, int, int, int, int), SamMaskUpscaler> _upscalers = new();

@@ -186,3 +186,41 @@ public sealed class SamPredictorTests : IClassFixture<SamPredictorTests.Toy>
         Assert.Throws<InvalidOperationException>(() => noLogits.MaskLogitsOf(0));
     }
 }
+
+public sealed class SamDetectionsTests(SamPredictorTests.Toy toy) : IClassFixture<SamPredictorTests.Toy>
+{
+    [Fact]
+    public void SegmentDetections_Boxes_KeepClassAndScoreAndEqualBoxPrompts()
+    {
+        (BoxXyxy, int, string?, float)[] detections =
+        [
+            (new BoxXyxy(10, 20, 300, 400), 1, "person", 0.9f),
+            (new BoxXyxy(-3, 100, 200, 481), 17, "dog", 0.55f), // overshoots the 640×480 image: clipped
+            (new BoxXyxy(400, 10, 630, 200), 3, null, 0.3f),
+        ];
+        foreach (var predictor in new[] { toy.Dynamic, toy.Static })
+        {
+            var masks = predictor.SegmentDetections(toy.Embedding, detections);
+            Assert.Equal(3, masks.Count);
+            for (int i = 0; i < 3; i++)
+            {
+                Assert.Equal(detections[i].Item2, masks[i].ClassId);
+                Assert.Equal(detections[i].Item3, masks[i].ClassName);
+                Assert.Equal(detections[i].Item4, masks[i].Score);
+                var single = toy.Static.Predict(toy.Embedding, SamPrompt.FromBox(masks[i].Box), new SamPredictOptions { MultimaskOutput = false });
+                Assert.True(MathF.Abs(single.IouPredictions[0] - masks[i].IouPrediction) <= 1e-6f);
+                Assert.True(single.Masks[0].Iou(masks[i].Mask) > 0.999);
+            }
+            Assert.Equal(new BoxXyxy(0, 100, 200, 480), masks[1].Box);
+        }
+    }
+
+    [Fact]
+    public void SegmentDetections_BoxOutsideTheImage_NamesTheDetection()
+    {
+        var e = Assert.Throws<SamPromptException>(() => toy.Static.SegmentDetections(toy.Embedding,
+            [(new BoxXyxy(1, 1, 5, 5), 0, null, 1f), (new BoxXyxy(700, 10, 800, 50), 0, null, 1f)]));
+        Assert.Equal(SamPromptError.EmptyBox, e.Error);
+        Assert.StartsWith("detection 1", e.Message);
+    }
+}
