@@ -50,6 +50,8 @@ internal static class CliApp
         InfoCommand.Create(stdout),
         SemanticCommand.Create(stdout, stderr),
         SegmentCommand.Create(stdout, stderr),
+        SamCommand.Create(stdout, stderr),
+        EverythingCommand.Create(stdout, stderr),
     ];
 
     /// <summary>Turns an exception into one line on stderr and an exit code.</summary>

@@ -97,6 +97,10 @@ public sealed class SamAutomaticMaskGeneratorOptions
     /// <summary>output_mode. Default <see cref="SamOutputMode.BinaryMask"/> as segment-anything.</summary>
     public SamOutputMode OutputMode { get; init; } = SamOutputMode.BinaryMask;
 
+    /// <summary>Checks what single properties cannot: exactly one of PointsPerSide and PointGrids, enough points per crop layer.</summary>
+    /// <exception cref="ArgumentException">The combination is invalid; the message says why.</exception>
+    public void Validate() => ResolvePointGrids();
+
     /// <summary>The point grids per crop layer (checks that exactly one of PointsPerSide and PointGrids is set).</summary>
     internal (double X, double Y)[][] ResolvePointGrids()
     {
