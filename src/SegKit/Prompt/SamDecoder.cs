@@ -3,7 +3,7 @@
 //           point_labels [B,N] float32 (1 fg, 0 bg, 2/3 box corners, -1 padding); mask_input [1|B,1,256,256];
 //           has_mask_input [1|B]; orig_im_size [2] float32 (H, W)
 //   outputs iou_predictions [B,K]; low_res_masks [B,K,256,256]; masks [B,K,H,W] (not requested: SegKit
-//           upscales the low-res logits itself, see SamMaskUpscaler, so ORT skips that branch).
+//           upscales the low-res logits itself, see SamMaskUpscaler; orig_im_size only shapes `masks`).
 //   K = 4 for the official export with return_single_mask=False (0 = single-mask answer, 1..3 multimask);
 //   K = 1 for exports with return_single_mask=True. The official export fixes B = 1; a model whose
 //   point_coords batch dimension is dynamic takes several prompts with the same N in one run.
@@ -129,7 +129,10 @@ public sealed class SamDecoder : IDisposable
         maskInput ??= new float[maskBatch * plane];
         var hasMaskInput = new float[maskBatch];
         if (hasMask) Array.Fill(hasMaskInput, 1f);
-        float[] origSize = [embedding.OriginalSize.Height, embedding.OriginalSize.Width];
+        // orig_im_size shapes only the `masks` output (SamOnnxModel.mask_postprocessing), which SegKit does not
+        // request; ONNX Runtime evaluates that branch anyway, so the smallest valid size keeps it cheap (about 14%
+        // of a decoder run at 1800×1200). The outputs read here do not depend on it (tested bit for bit).
+        float[] origSize = [1f, 1f];
 
         using var tEmb = OrtTensor.FromArray(embedding.DangerousData, embedding.Shape.ToArray().Select(d => (long)d).ToArray());
         using var tCoords = OrtTensor.FromArray(coords, [batch, pointsPerPrompt, 2]);

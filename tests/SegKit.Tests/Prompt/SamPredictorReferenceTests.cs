@@ -74,3 +74,34 @@ public sealed class SamPredictorReferenceTests(SamPredictorReferenceTests.Models
             $"mask pixels differing {mismatches} (outside near-zero {mismatchesOutsideNearZero})");
     }
 }
+
+/// <summary>SegKit feeds orig_im_size = (1, 1) because only the unrequested `masks` output depends on it.</summary>
+public sealed class SamDecoderOrigSizeTests
+{
+    [Fact]
+    public void Run_OrigImSize_DoesNotChangeLowResMasksOrIou()
+    {
+        using var session = SegKit.Onnx.InferenceSession.FromFile(SamReference.Decoder);
+        var emb = SamReference.Embedding.Values.ToArray();
+        float[] coords = [512f, 300f, 0f, 0f], labels = [1f, -1f], mask = new float[65536], has = [0f];
+        float[]? iou0 = null, low0 = null;
+        foreach (float[] size in new[] { new[] { 1200f, 1800f }, [1f, 1f], [683f, 1024f], [4000f, 3000f] })
+        {
+            using var t1 = SegKit.Onnx.OrtTensor.FromArray(emb, [1, 256, 64, 64]);
+            using var t2 = SegKit.Onnx.OrtTensor.FromArray(coords, [1, 2, 2]);
+            using var t3 = SegKit.Onnx.OrtTensor.FromArray(labels, [1, 2]);
+            using var t4 = SegKit.Onnx.OrtTensor.FromArray(mask, [1, 1, 256, 256]);
+            using var t5 = SegKit.Onnx.OrtTensor.FromArray(has, [1]);
+            using var t6 = SegKit.Onnx.OrtTensor.FromArray(size, [2]);
+            var o = session.Run(new Dictionary<string, SegKit.Onnx.OrtTensor>
+            {
+                ["image_embeddings"] = t1, ["point_coords"] = t2, ["point_labels"] = t3, ["mask_input"] = t4, ["has_mask_input"] = t5, ["orig_im_size"] = t6,
+            }, ["iou_predictions", "low_res_masks"]);
+            float[] iou = o["iou_predictions"].AsFloat(), low = o["low_res_masks"].AsFloat();
+            iou0 ??= iou;
+            low0 ??= low;
+            Assert.Equal(iou0, iou);
+            Assert.True(low0.AsSpan().SequenceEqual(low), $"low_res_masks change with orig_im_size ({size[0]}, {size[1]})");
+        }
+    }
+}
