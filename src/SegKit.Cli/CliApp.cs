@@ -53,6 +53,8 @@ internal static class CliApp
         InstanceCommand.Create(stdout, stderr),
         EvalCommand.Create(stdout, stderr),
         PredictCommand.Create(stdout, stderr),
+        SamCommand.Create(stdout, stderr),
+        EverythingCommand.Create(stdout, stderr),
     ];
 
     /// <summary>Turns an exception into one line on stderr and an exit code.</summary>

@@ -75,6 +75,33 @@ public static class Fixtures
         return outDir;
     }
 
+    /// <summary>
+    /// Runs <c>tools/fixtures/&lt;name&gt;.py</c> with <see cref="Python"/> and the given arguments (for reference
+    /// computations on data a test produced, which cannot be cached like a fixture); throws with its output on failure.
+    /// </summary>
+    public static void RunScript(string name, params string[] arguments)
+    {
+        string script = Path.Combine(TestPaths.RepoRoot, "tools", "fixtures", name + ".py");
+        if (!System.IO.File.Exists(Python))
+            throw new InvalidOperationException($"script '{name}' needs {Python} with Debian's python3-torch; run tools/setup.sh");
+        var psi = new ProcessStartInfo(Python)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = TestPaths.RepoRoot,
+        };
+        psi.ArgumentList.Add(script);
+        foreach (string a in arguments) psi.ArgumentList.Add(a);
+        psi.Environment["PYTHONHASHSEED"] = "0";
+        psi.Environment["OMP_NUM_THREADS"] = "2";
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        p.WaitForExit();
+        if (p.ExitCode != 0)
+            throw new InvalidOperationException($"{script} failed (exit {p.ExitCode}):\n{stdout.Result}\n{stderr.Result}");
+    }
+
     private static FileStream AcquireLock(string path)
     {
         while (true)

@@ -31,6 +31,24 @@ public sealed class Npy
         return new Npy { Dtype = descr, Shape = shape, Data = all[(offset + headerLen)..] };
     }
 
+    /// <summary>Writes a little-endian float32 array in C order as a version-1 .npy file.</summary>
+    public static void Write(string path, ReadOnlySpan<float> data, params int[] shape)
+    {
+        long count = shape.Aggregate(1L, (a, d) => a * d);
+        if (count != data.Length) throw new ArgumentException($"{data.Length} values for shape ({string.Join(",", shape)})");
+        string dims = shape.Length == 1 ? shape[0] + "," : string.Join(", ", shape);
+        string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
+        int total = 10 + header.Length + 1;
+        header = header.PadRight(header.Length + (64 - total % 64) % 64) + "\n";
+        using var f = File.Create(path);
+        f.Write([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0]);
+        Span<byte> len = stackalloc byte[2];
+        BinaryPrimitives.WriteUInt16LittleEndian(len, (ushort)header.Length);
+        f.Write(len);
+        f.Write(Encoding.Latin1.GetBytes(header));
+        f.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data));
+    }
+
     public float[] AsFloat32()
     {
         if (Dtype != "<f4") throw new InvalidDataException($"dtype {Dtype}, expected <f4");

@@ -1,0 +1,305 @@
+// segkit sam <image> --encoder E --decoder D [--point x,y[,1|0]]... [--box x1,y1,x2,y2]... [--multimask]
+//            [--embedding FILE] [--save-embedding FILE] [--out DIR] [--json] [--threads N]
+// Promptable segmentation with SAM: all points (and at most one box) form one prompt; several boxes are one
+// prompt each (one decoder batch where the decoder allows). Writes <stem>.sam.p<i>.m<k>.png per mask,
+// <stem>.sam.overlay.jpg and <stem>.sam.json (score, area, bbox, RLE per mask).
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using SegKit.Imaging;
+using SegKit.Masks;
+using SegKit.Onnx;
+using SegKit.Prompt;
+
+namespace SegKit.Cli;
+
+internal static class SamCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var image = new Argument<string>("image") { Description = "The image (JPEG/PNG)." };
+        var encoder = new Option<FileInfo?>("--encoder") { Description = "SAM / MobileSAM image encoder (ONNX)." };
+        var decoder = new Option<FileInfo?>("--decoder") { Description = "SAM prompt encoder + mask decoder (ONNX, official export)." };
+        var points = new Option<string[]>("--point") { Description = "A click x,y (foreground) or x,y,1|0 (1 foreground, 0 background); repeatable.", Arity = ArgumentArity.ZeroOrMore };
+        var boxes = new Option<string[]>("--box") { Description = "A box x1,y1,x2,y2; repeatable (each box is its own prompt).", Arity = ArgumentArity.ZeroOrMore };
+        var multimask = new Option<bool>("--multimask") { Description = "Three masks per prompt (best for one ambiguous click) instead of one." };
+        var embedding = new Option<FileInfo?>("--embedding") { Description = "Use this saved embedding instead of running the encoder." };
+        var saveEmbedding = new Option<string?>("--save-embedding") { Description = "Save the image's embedding to this file for later runs." };
+        var outDir = new Option<string>("--out") { Description = "Output folder.", DefaultValueFactory = _ => "out" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON document with the masks and stage timings." };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads (0 = its default).", DefaultValueFactory = _ => 0 };
+        var command = new Command("sam", "Segment the object under clicks or boxes with SAM: writes a PNG per mask, <stem>.sam.overlay.jpg and <stem>.sam.json.")
+        {
+            image, encoder, decoder, points, boxes, multimask, embedding, saveEmbedding, outDir, json, threads,
+        };
+        command.Validators.Add(r =>
+        {
+            var pts = ParsePoints(r.GetValue(points) ?? [], out string? pointError);
+            var bxs = ParseBoxes(r.GetValue(boxes) ?? [], out string? boxError);
+            if (pointError is not null) r.AddError(pointError);
+            if (boxError is not null) r.AddError(boxError);
+            if (pts.Count == 0 && bxs.Count == 0 && pointError is null && boxError is null)
+                r.AddError("give at least one --point or --box");
+            if (pts.Count > 0 && bxs.Count > 1)
+                r.AddError("--point can be combined with one --box, not several (each box is its own prompt)");
+            if (r.GetValue(threads) < 0) r.AddError("--threads must be ≥ 0");
+        });
+        command.SetAction((parse, cancel) =>
+        {
+            var pts = ParsePoints(parse.GetValue(points) ?? [], out _);
+            var bxs = ParseBoxes(parse.GetValue(boxes) ?? [], out _);
+            string imagePath = parse.GetValue(image)!;
+            var enc = parse.GetValue(encoder);
+            var dec = parse.GetValue(decoder);
+            var emb = parse.GetValue(embedding);
+            if (enc is null && dec is null)
+                return Task.FromResult(RunWithoutModel(imagePath, pts, bxs, parse.GetValue(outDir)!, parse.GetValue(json), stdout, stderr));
+            if (dec is null)
+                return Task.FromResult(Usage(stderr, "--decoder is required with --encoder"));
+            if (enc is null && emb is null)
+                return Task.FromResult(Usage(stderr, "--encoder (or a saved --embedding) is required with --decoder"));
+            return Task.FromResult(Run(imagePath, enc, dec, emb, parse.GetValue(saveEmbedding), pts, bxs, parse.GetValue(multimask),
+                parse.GetValue(outDir)!, parse.GetValue(json), parse.GetValue(threads), stdout));
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// `segkit sam` without SAM models. The classical module's GrabCut fallback for --box prompts is wired here by
+    /// the lead; until then this is a usage error.
+    /// </summary>
+    internal static int RunWithoutModel(string imagePath, IReadOnlyList<SamPoint> points, IReadOnlyList<BoxXyxy> boxes,
+        string outDir, bool json, TextWriter stdout, TextWriter stderr) =>
+        Usage(stderr, "--encoder and --decoder are required (GrabCut fallback arrives with the classical module)");
+
+    private static int Usage(TextWriter stderr, string message)
+    {
+        stderr.WriteLine("segkit: " + message);
+        stderr.WriteLine("Try 'segkit sam --help'.");
+        return ExitCodes.UsageError;
+    }
+
+    private static int Run(string imagePath, FileInfo? encoderFile, FileInfo decoderFile, FileInfo? embeddingFile, string? saveEmbedding,
+        IReadOnlyList<SamPoint> points, IReadOnlyList<BoxXyxy> boxes, bool multimask, string outDir, bool json, int threads, TextWriter stdout)
+    {
+        var timings = new StageTimings();
+        long t = Stopwatch.GetTimestamp();
+        var image = ImageDecoder.DecodeRgb(imagePath);
+        timings.DecodeMs = StageTimings.Since(t);
+        var sessionOptions = new SessionOptions { IntraOpThreads = threads };
+        using var predictor = SamPredictor.Open(encoderFile?.FullName, decoderFile.FullName, sessionOptions);
+        var embedding = SamModels.Embedding(predictor, image, imagePath, embeddingFile, saveEmbedding, timings);
+
+        List<SamPrompt> prompts = boxes.Count <= 1
+            ? [new SamPrompt { Points = points, Box = boxes.Count == 1 ? boxes[0] : null }]
+            : boxes.Select(SamPrompt.FromBox).ToList();
+        t = Stopwatch.GetTimestamp();
+        var predictions = predictor.PredictMany(embedding, prompts, new SamPredictOptions { MultimaskOutput = multimask });
+        timings.InferenceMs += StageTimings.Since(t);
+
+        t = Stopwatch.GetTimestamp();
+        Directory.CreateDirectory(outDir);
+        string stem = Path.GetFileNameWithoutExtension(imagePath);
+        var masks = new List<(int Prompt, int Index, float Score, BinaryMask Mask, CocoRle Rle, string File)>();
+        for (int i = 0; i < predictions.Count; i++)
+        {
+            for (int k = 0; k < predictions[i].Count; k++)
+            {
+                string file = Path.Combine(outDir, $"{stem}.sam.p{i}.m{predictions[i].DecoderMaskIndices[k]}.png");
+                PngEncoder.Save(SamPictures.MaskImage(predictions[i].Masks[k]), file);
+                masks.Add((i, predictions[i].DecoderMaskIndices[k], predictions[i].IouPredictions[k], predictions[i].Masks[k],
+                    CocoRle.Encode(predictions[i].Masks[k]), file));
+            }
+        }
+        string overlayPath = Path.Combine(outDir, stem + ".sam.overlay.jpg");
+        JpegEncoder.Save(SamPictures.PromptOverlay(image, prompts, predictions), overlayPath);
+        string jsonPath = Path.Combine(outDir, stem + ".sam.json");
+        timings.EncodeMs = StageTimings.Since(t);
+
+        void Write(Utf8JsonWriter w)
+        {
+            w.WriteStartObject();
+            w.WriteString("image", imagePath);
+            w.WriteNumber("width", image.Width);
+            w.WriteNumber("height", image.Height);
+            w.WriteString("decoder", decoderFile.Name);
+            SamModels.WriteEmbedding(w, embedding, embeddingFile);
+            w.WriteBoolean("multimask", multimask);
+            w.WriteStartArray("prompts");
+            foreach (var p in prompts)
+            {
+                w.WriteStartObject();
+                w.WriteStartArray("points");
+                foreach (var pt in p.Points)
+                {
+                    w.WriteStartArray();
+                    w.WriteNumberValue(pt.X);
+                    w.WriteNumberValue(pt.Y);
+                    w.WriteNumberValue((int)pt.Label);
+                    w.WriteEndArray();
+                }
+                w.WriteEndArray();
+                if (p.Box is { } b) SamModels.WriteNumbers(w, "box", b.X1, b.Y1, b.X2, b.Y2);
+                else w.WriteNull("box");
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("masks");
+            foreach (var m in masks)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("prompt", m.Prompt);
+                w.WriteNumber("index", m.Index);
+                w.WriteNumber("score", Math.Round(m.Score, 6));
+                w.WriteNumber("area", m.Rle.Area());
+                var box = m.Rle.ToBboxXywh();
+                SamModels.WriteNumbers(w, "bbox", box.X, box.Y, box.Width, box.Height);
+                SamModels.WriteRle(w, "segmentation", m.Rle);
+                w.WriteString("file", m.File);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartObject("outputs");
+            w.WriteString("overlay", overlayPath);
+            w.WriteString("json", jsonPath);
+            if (saveEmbedding is not null) w.WriteString("embedding", saveEmbedding);
+            w.WriteEndObject();
+            JsonOut.WriteTimings(w, timings);
+            w.WriteEndObject();
+        }
+
+        var doc = new StringWriter();
+        JsonOut.Print(doc, Write);
+        AtomicFile.WriteAllText(jsonPath, doc.ToString());
+        if (json)
+        {
+            stdout.Write(doc.ToString());
+        }
+        else
+        {
+            foreach (var m in masks)
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"prompt {m.Prompt} mask {m.Index}: score {m.Score:0.000}, area {m.Rle.Area()} → {m.File}"));
+            stdout.WriteLine($"overlay → {overlayPath}");
+        }
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>"x,y" or "x,y,1|0" per value; invariant culture.</summary>
+    internal static List<SamPoint> ParsePoints(IEnumerable<string> values, out string? error)
+    {
+        error = null;
+        var result = new List<SamPoint>();
+        foreach (string v in values)
+        {
+            var parts = v.Split(',');
+            if (parts.Length is < 2 or > 3 || !TryNumber(parts[0], out double x) || !TryNumber(parts[1], out double y)
+                || (parts.Length == 3 && parts[2].Trim() is not ("0" or "1")))
+            {
+                error = $"--point '{v}': expected x,y or x,y,1|0 (1 foreground, 0 background)";
+                return result;
+            }
+            var label = parts.Length == 3 && parts[2].Trim() == "0" ? SamPointLabel.Background : SamPointLabel.Foreground;
+            result.Add(new SamPoint(x, y, label));
+        }
+        return result;
+    }
+
+    /// <summary>"x1,y1,x2,y2" per value; invariant culture.</summary>
+    internal static List<BoxXyxy> ParseBoxes(IEnumerable<string> values, out string? error)
+    {
+        error = null;
+        var result = new List<BoxXyxy>();
+        foreach (string v in values)
+        {
+            var parts = v.Split(',');
+            var n = new double[4];
+            if (parts.Length != 4 || !parts.Select((p, i) => TryNumber(p, out n[i])).All(ok => ok))
+            {
+                error = $"--box '{v}': expected x1,y1,x2,y2";
+                return result;
+            }
+            result.Add(new BoxXyxy((float)n[0], (float)n[1], (float)n[2], (float)n[3]));
+        }
+        return result;
+    }
+
+    private static bool TryNumber(string s, out double value) =>
+        double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+}
+
+/// <summary>What `segkit sam` and `segkit everything` share: getting the embedding and writing SAM's JSON pieces.</summary>
+internal static class SamModels
+{
+    /// <summary>
+    /// The image's embedding: loaded from <paramref name="embeddingFile"/> (checked against the image size and, when an
+    /// encoder is loaded too, against its identity) or computed by the encoder; saved when asked.
+    /// </summary>
+    public static SamImageEmbedding Embedding(SamPredictor predictor, RgbImage image, string imagePath, FileInfo? embeddingFile,
+        string? saveEmbedding, StageTimings timings)
+    {
+        SamImageEmbedding embedding;
+        if (embeddingFile is not null)
+        {
+            long t = Stopwatch.GetTimestamp();
+            embedding = SamImageEmbedding.Load(embeddingFile.FullName);
+            timings.PreprocessMs += StageTimings.Since(t);
+            if (embedding.OriginalSize != new ImageSize(image.Width, image.Height))
+                throw new SegKitException($"embedding {embeddingFile.Name} is of a {embedding.OriginalSize} image but {imagePath} is {image.Width}×{image.Height}");
+            if (predictor.Encoder is { } encoder && embedding.Encoder.IsKnown && embedding.Encoder.Sha256 != encoder.Identity.Sha256)
+                throw new SegKitException($"embedding {embeddingFile.Name} was computed by {embedding.Encoder}, not by {encoder.Identity}");
+            predictor.Decoder.CheckEmbedding(embedding);
+        }
+        else
+        {
+            embedding = predictor.Encode(image, timings);
+        }
+        if (saveEmbedding is not null)
+        {
+            string? dir = Path.GetDirectoryName(Path.GetFullPath(saveEmbedding));
+            if (dir is not null) Directory.CreateDirectory(dir);
+            embedding.Save(saveEmbedding);
+        }
+        return embedding;
+    }
+
+    public static void WriteEmbedding(Utf8JsonWriter w, SamImageEmbedding e, FileInfo? file)
+    {
+        w.WriteStartObject("embedding");
+        w.WriteString("source", file is null ? "encoder" : file.FullName);
+        w.WriteStartArray("shape");
+        foreach (int d in e.Shape) w.WriteNumberValue(d);
+        w.WriteEndArray();
+        if (e.Encoder.IsKnown)
+        {
+            w.WriteString("encoder", e.Encoder.Name);
+            w.WriteString("encoder_sha256", e.Encoder.Sha256);
+        }
+        else
+        {
+            w.WriteNull("encoder");
+        }
+        SamModels.WriteNumbers(w, "input_size", e.InputSize.Width, e.InputSize.Height);
+        w.WriteEndObject();
+    }
+
+    public static void WriteNumbers(Utf8JsonWriter w, string name, params double[] values)
+    {
+        w.WriteStartArray(name);
+        foreach (double v in values) w.WriteNumberValue(v);
+        w.WriteEndArray();
+    }
+
+    /// <summary>{"size": [h, w], "counts": "..."} (compressed COCO RLE, pycocotools' string).</summary>
+    public static void WriteRle(Utf8JsonWriter w, string name, CocoRle rle)
+    {
+        w.WriteStartObject(name);
+        w.WriteStartArray("size");
+        w.WriteNumberValue(rle.Height);
+        w.WriteNumberValue(rle.Width);
+        w.WriteEndArray();
+        w.WriteString("counts", rle.ToCompressedString());
+        w.WriteEndObject();
+    }
+}

@@ -1,0 +1,193 @@
+// Runner for the SAM decoder contract (see SamDecoderContract for the recogniser):
+//   inputs  image_embeddings [1,256,64,64]; point_coords [B,N,2] float32 in the longest-side-1024 frame;
+//           point_labels [B,N] float32 (1 fg, 0 bg, 2/3 box corners, -1 padding); mask_input [1|B,1,256,256];
+//           has_mask_input [1|B]; orig_im_size [2] float32 (H, W)
+//   outputs iou_predictions [B,K]; low_res_masks [B,K,256,256]; masks [B,K,H,W] (not requested: SegKit
+//           upscales the low-res logits itself, see SamMaskUpscaler; orig_im_size only shapes `masks`).
+//   K = 4 for the official export with return_single_mask=False (0 = single-mask answer, 1..3 multimask);
+//   K = 1 for exports with return_single_mask=True. The official export fixes B = 1; a model whose
+//   point_coords batch dimension is dynamic takes several prompts with the same N in one run.
+using SegKit.Models;
+using SegKit.Onnx;
+
+namespace SegKit.Prompt;
+
+/// <summary>
+/// A loaded SAM prompt-encoder + mask-decoder model (official <c>SamOnnxModel</c> export or compatible).
+/// Thread-safe: several threads may decode prompts at once. Dispose to release the ONNX session.
+/// </summary>
+public sealed class SamDecoder : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly bool _ownsSession;
+    private readonly long[] _embeddingShape;
+    private readonly bool _maskInputPerPrompt;
+    private static readonly string[] s_outputs = ["iou_predictions", "low_res_masks"];
+
+    private SamDecoder(InferenceSession session, bool ownsSession)
+    {
+        var signature = ModelSignature.Of(session);
+        if (SamDecoderContract.Recognize(signature) is null)
+        {
+            string missing = string.Join(", ", SamDecoderContract.InputNames.Where(n => signature.Input(n) is null)
+                .Concat(SamDecoderContract.OutputNames.Where(n => signature.Output(n) is null)));
+            throw new SamModelMismatchException(
+                $"{session.Source} is not a SAM decoder: {(missing.Length > 0 ? "it lacks " + missing : "its tensors do not fit")}; expected " +
+                ModelContracts.Describe(ModelContractKind.SamDecoder));
+        }
+        _session = session;
+        _ownsSession = ownsSession;
+        _embeddingShape = signature.Input("image_embeddings")!.Shape;
+        var coords = signature.Input("point_coords")!;
+        SupportsBatching = coords.Shape.Length == 3 && coords.Shape[0] < 0;
+        var maskInput = signature.Input("mask_input")!;
+        _maskInputPerPrompt = maskInput.Shape.Length == 4 && maskInput.Shape[0] < 0;
+        long lowResSide = maskInput.Shape.Length == 4 ? maskInput.Shape[3] : -1;
+        LowResSize = lowResSide > 0 ? (int)lowResSide : 256;
+        var iou = signature.Output("iou_predictions")!;
+        MasksPerPrompt = iou.Shape.Length == 2 && iou.Shape[1] > 0 ? (int)iou.Shape[1] : 0;
+    }
+
+    /// <summary>Loads the decoder at <paramref name="path"/>.</summary>
+    /// <exception cref="SamModelMismatchException">The model does not fit the SAM decoder contract.</exception>
+    /// <exception cref="OrtException">ONNX Runtime could not load the file.</exception>
+    public static SamDecoder Open(string path, SessionOptions? options = null)
+    {
+        var session = InferenceSession.FromFile(path, options);
+        try
+        {
+            return new SamDecoder(session, ownsSession: true);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Wraps an open session; the decoder disposes it only when <paramref name="takeOwnership"/> is true.</summary>
+    public static SamDecoder FromSession(InferenceSession session, bool takeOwnership)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return new SamDecoder(session, takeOwnership);
+    }
+
+    /// <summary>The model file.</summary>
+    public string Source => _session.Source;
+
+    /// <summary>True when point_coords has a dynamic batch dimension, so several prompts run in one call.</summary>
+    public bool SupportsBatching { get; }
+
+    /// <summary>True when mask_input / has_mask_input have a dynamic batch dimension (one mask input per prompt).</summary>
+    internal bool MaskInputPerPrompt => _maskInputPerPrompt;
+
+    /// <summary>Side of the square low-res masks and mask input (256 for SAM).</summary>
+    public int LowResSize { get; }
+
+    /// <summary>Masks per prompt K as declared (4 for the official export), or 0 when dynamic (known after a run).</summary>
+    public int MasksPerPrompt { get; private set; }
+
+    /// <summary>The image_embeddings input shape as declared (-1 for dynamic dimensions).</summary>
+    public ReadOnlySpan<long> EmbeddingShape => _embeddingShape;
+
+    /// <summary>Throws unless the decoder's image_embeddings input takes <paramref name="embedding"/>'s shape.</summary>
+    /// <exception cref="SamModelMismatchException">Rank or a fixed dimension differs; the message gives both shapes.</exception>
+    public void CheckEmbedding(SamImageEmbedding embedding)
+    {
+        ArgumentNullException.ThrowIfNull(embedding);
+        var shape = embedding.Shape;
+        bool ok = shape.Length == _embeddingShape.Length;
+        for (int i = 0; ok && i < shape.Length; i++)
+            ok = _embeddingShape[i] < 0 || _embeddingShape[i] == shape[i];
+        if (!ok)
+            throw new SamModelMismatchException(
+                $"decoder {Path.GetFileName(Source)} takes image_embeddings {FormatShape(_embeddingShape)} but the embedding " +
+                $"from {embedding.Encoder} is {embedding.ShapeText}: the encoder and decoder are not a pair");
+    }
+
+    /// <summary>
+    /// Runs the decoder on <paramref name="batch"/> prompts of <paramref name="pointsPerPrompt"/> points each
+    /// (already in the 1024 frame, padding and box corners included).
+    /// </summary>
+    /// <param name="embedding">The image embedding.</param>
+    /// <param name="coords">[batch, pointsPerPrompt, 2] x, y.</param>
+    /// <param name="labels">[batch, pointsPerPrompt] labels 1, 0, 2, 3 or -1.</param>
+    /// <param name="batch">Prompts in this run (1 unless <see cref="SupportsBatching"/>).</param>
+    /// <param name="pointsPerPrompt">N.</param>
+    /// <param name="maskInput">[batch or 1, LowResSize, LowResSize] logits, or null (zeros with has_mask_input = 0).</param>
+    internal SamDecoderOutput Run(SamImageEmbedding embedding, float[] coords, float[] labels, int batch, int pointsPerPrompt, float[]? maskInput)
+    {
+        if (batch < 1 || pointsPerPrompt < 1 || coords.Length != batch * pointsPerPrompt * 2 || labels.Length != batch * pointsPerPrompt)
+            throw new ArgumentException($"decoder inputs do not agree: batch {batch}, N {pointsPerPrompt}, {coords.Length} coordinates, {labels.Length} labels");
+        if (batch > 1 && !SupportsBatching)
+            throw new InvalidOperationException($"decoder {Source} takes one prompt per run");
+        int plane = LowResSize * LowResSize;
+        int maskBatch = _maskInputPerPrompt ? batch : 1;
+        if (maskInput is not null && maskInput.Length != maskBatch * plane)
+            throw new ArgumentException($"mask input has {maskInput.Length} floats; {maskBatch}×{LowResSize}×{LowResSize} expected");
+        bool hasMask = maskInput is not null;
+        maskInput ??= new float[maskBatch * plane];
+        var hasMaskInput = new float[maskBatch];
+        if (hasMask) Array.Fill(hasMaskInput, 1f);
+        // orig_im_size shapes only the `masks` output (SamOnnxModel.mask_postprocessing), which SegKit does not
+        // request; ONNX Runtime evaluates that branch anyway, so the smallest valid size keeps it cheap (about 14%
+        // of a decoder run at 1800×1200). The outputs read here do not depend on it (tested bit for bit).
+        float[] origSize = [1f, 1f];
+
+        using var tEmb = OrtTensor.FromArray(embedding.DangerousData, embedding.Shape.ToArray().Select(d => (long)d).ToArray());
+        using var tCoords = OrtTensor.FromArray(coords, [batch, pointsPerPrompt, 2]);
+        using var tLabels = OrtTensor.FromArray(labels, [batch, pointsPerPrompt]);
+        using var tMask = OrtTensor.FromArray(maskInput, [maskBatch, 1, LowResSize, LowResSize]);
+        using var tHas = OrtTensor.FromArray(hasMaskInput, [maskBatch]);
+        using var tSize = OrtTensor.FromArray(origSize, [2]);
+        var outputs = _session.Run(new Dictionary<string, OrtTensor>
+        {
+            ["image_embeddings"] = tEmb,
+            ["point_coords"] = tCoords,
+            ["point_labels"] = tLabels,
+            ["mask_input"] = tMask,
+            ["has_mask_input"] = tHas,
+            ["orig_im_size"] = tSize,
+        }, s_outputs);
+        var iou = outputs["iou_predictions"];
+        var low = outputs["low_res_masks"];
+        var iouShape = iou.Shape;
+        var lowShape = low.Shape;
+        if (iouShape.Length != 2 || iouShape[0] != batch || lowShape.Length != 4 || lowShape[0] != batch
+            || lowShape[1] != iouShape[1] || lowShape[2] != LowResSize || lowShape[3] != LowResSize)
+            throw new SamModelMismatchException(
+                $"decoder {Source} returned iou_predictions {FormatShape(iouShape)} and low_res_masks {FormatShape(lowShape)}; " +
+                $"[{batch},K] and [{batch},K,{LowResSize},{LowResSize}] expected");
+        int k = (int)iouShape[1];
+        if (k != 1 && k != 4)
+            throw new SamModelMismatchException($"decoder {Source} returned {k} masks per prompt; 1 or 4 expected");
+        MasksPerPrompt = k;
+        return new SamDecoderOutput(batch, k, LowResSize, iou.AsFloat(), low.AsFloat());
+    }
+
+    /// <summary>"[1,256,64,64]", "?" for a dynamic dimension.</summary>
+    internal static string FormatShape(ReadOnlySpan<long> shape)
+    {
+        var parts = new string[shape.Length];
+        for (int i = 0; i < shape.Length; i++) parts[i] = shape[i] < 0 ? "?" : shape[i].ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return "[" + string.Join(",", parts) + "]";
+    }
+
+    /// <summary>Releases the session when this decoder owns it.</summary>
+    public void Dispose()
+    {
+        if (_ownsSession) _session.Dispose();
+    }
+}
+
+/// <summary>One decoder run's raw outputs: IoU predictions [B,K] and low-res logits [B,K,S,S].</summary>
+internal sealed record SamDecoderOutput(int Batch, int MasksPerPrompt, int LowResSize, float[] IouPredictions, float[] LowResLogits)
+{
+    public int Plane => LowResSize * LowResSize;
+
+    /// <summary>Low-res logits of mask <paramref name="k"/> of prompt <paramref name="b"/>.</summary>
+    public ReadOnlySpan<float> LowRes(int b, int k) => LowResLogits.AsSpan((b * MasksPerPrompt + k) * Plane, Plane);
+
+    /// <summary>IoU prediction of mask <paramref name="k"/> of prompt <paramref name="b"/>.</summary>
+    public float Iou(int b, int k) => IouPredictions[b * MasksPerPrompt + k];
+}

@@ -1,0 +1,181 @@
+using System.Text.Json;
+using SegKit.Cli;
+using SegKit.Imaging;
+using SegKit.Masks;
+using SegKit.Prompt;
+using SegKit.Tests.Prompt;
+using SegKit.Tests.TestSupport;
+
+namespace SegKit.Tests.Cli;
+
+/// <summary>`segkit sam` and `segkit everything`: outputs equal to the library's, typed errors, usage errors.</summary>
+public sealed class SamCommandTests : IClassFixture<SamPredictorReferenceTests.Models>
+{
+    private static readonly string Truck = TestPaths.SharedImage("truck.jpg");
+    private readonly SamPredictorReferenceTests.Models _models;
+    private readonly string _embedding;
+
+    public SamCommandTests(SamPredictorReferenceTests.Models models)
+    {
+        _models = models;
+        _embedding = Path.Combine(TestPaths.NewTempDir(), "truck.samemb");
+        SamReference.Embedding.Save(_embedding);
+    }
+
+    [Fact]
+    public void Sam_PointWithSavedEmbedding_WritesTheLibrarysMasks()
+    {
+        string dir = TestPaths.NewTempDir();
+        var (code, stdout, stderr) = CliRunner.Run("sam", Truck, "--decoder", SamReference.Decoder, "--embedding", _embedding,
+            "--point", "900,600", "--point", "1300,200,0", "--multimask", "--out", dir, "--json");
+        Assert.True(code == ExitCodes.Ok, stderr);
+        var expected = _models.Predictor.Predict(SamReference.Embedding,
+            SamPrompt.FromPoints(new SamPoint(900, 600), new SamPoint(1300, 200, SamPointLabel.Background)));
+        using var doc = JsonDocument.Parse(stdout);
+        var masks = doc.RootElement.GetProperty("masks").EnumerateArray().ToArray();
+        Assert.Equal(3, masks.Length);
+        for (int k = 0; k < 3; k++)
+        {
+            Assert.Equal(k + 1, masks[k].GetProperty("index").GetInt32());
+            Assert.Equal(Math.Round(expected.IouPredictions[k], 6), masks[k].GetProperty("score").GetDouble(), 6);
+            var rle = CocoRle.Encode(expected.Masks[k]);
+            Assert.Equal(rle.ToCompressedString(), masks[k].GetProperty("segmentation").GetProperty("counts").GetString());
+            Assert.Equal(rle.Area(), masks[k].GetProperty("area").GetInt64());
+            var png = PngDecoder.ReadGray8(masks[k].GetProperty("file").GetString()!);
+            Assert.Equal(expected.Masks[k], BinaryMask.FromBytes(png.Data, png.Width, png.Height));
+        }
+        Assert.True(File.Exists(Path.Combine(dir, "truck.sam.overlay.jpg")));
+        Assert.True(File.Exists(Path.Combine(dir, "truck.sam.json")));
+        Assert.Equal("[1,256,64,64]", "[" + string.Join(",", doc.RootElement.GetProperty("embedding").GetProperty("shape").EnumerateArray().Select(e => e.GetInt32())) + "]");
+    }
+
+    [Fact]
+    public void Sam_SeveralBoxes_OnePromptEachWithSingleMasks()
+    {
+        string dir = TestPaths.NewTempDir();
+        var (code, stdout, stderr) = CliRunner.Run("sam", Truck, "--decoder", SamReference.Decoder, "--embedding", _embedding,
+            "--box", "360,240,1440,1080", "--box", "10,10,500,400", "--out", dir, "--json");
+        Assert.True(code == ExitCodes.Ok, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        var masks = doc.RootElement.GetProperty("masks").EnumerateArray().ToArray();
+        Assert.Equal([0, 1], masks.Select(m => m.GetProperty("prompt").GetInt32()));
+        Assert.All(masks, m => Assert.Equal(0, m.GetProperty("index").GetInt32()));
+        // The reference "box" case, through the CLI.
+        var c = SamReference.Case("box");
+        Assert.Equal(c.GetProperty("iou_predictions")[0].GetDouble(), masks[0].GetProperty("score").GetDouble(), 4);
+    }
+
+    [Fact]
+    public void Sam_WithoutModels_IsUsageErrorNamingTheGrabCutHook()
+    {
+        var (code, _, err) = CliRunner.Run("sam", Truck, "--box", "10,10,100,100");
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Contains("--encoder and --decoder are required (GrabCut fallback arrives with the classical module)", err);
+    }
+
+    [Theory]
+    [InlineData("no prompt", "give at least one --point or --box")]
+    [InlineData("point and boxes", "not several")]
+    [InlineData("bad point", "--point '5,x'")]
+    [InlineData("bad box", "--box '1,2,3'")]
+    [InlineData("decoder only", "--encoder (or a saved --embedding) is required")]
+    public void Sam_BadCommandLine_IsUsageError(string kind, string message)
+    {
+        string[] args = kind switch
+        {
+            "no prompt" => ["sam", Truck, "--decoder", SamReference.Decoder],
+            "point and boxes" => ["sam", Truck, "--point", "1,1", "--box", "1,1,5,5", "--box", "2,2,6,6"],
+            "bad point" => ["sam", Truck, "--point", "5,x"],
+            "bad box" => ["sam", Truck, "--box", "1,2,3"],
+            _ => ["sam", Truck, "--decoder", SamReference.Decoder, "--point", "1,1"],
+        };
+        var (code, _, err) = CliRunner.Run(args);
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Contains(message, err);
+    }
+
+    [Fact]
+    public void Sam_PointOutsideImage_IsInputErrorNamingThePoint()
+    {
+        var (code, _, err) = CliRunner.Run("sam", Truck, "--decoder", SamReference.Decoder, "--embedding", _embedding, "--point", "5000,3",
+            "--out", TestPaths.NewTempDir());
+        Assert.Equal(ExitCodes.InputError, code);
+        Assert.Contains("point 0 (5000, 3) lies outside the 1800×1200 image", err);
+    }
+
+    [Fact]
+    public void Sam_EmbeddingOfAnotherImage_IsInputError()
+    {
+        var (code, _, err) = CliRunner.Run("sam", TestPaths.SharedImage("dog.jpg"), "--decoder", SamReference.Decoder, "--embedding", _embedding,
+            "--point", "5,3", "--out", TestPaths.NewTempDir());
+        Assert.Equal(ExitCodes.InputError, code);
+        Assert.Contains("is of a 1800×1200 image", err);
+    }
+
+    [Fact]
+    public void Sam_SaveEmbeddingThenReuse_SameMasksAndIdentityChecked()
+    {
+        string dir = TestPaths.NewTempDir();
+        string encoder = Fixtures.File("sam_reference", "sam_fixture_encoder.onnx");
+        string saved = Path.Combine(dir, "e", "truck.samemb");
+        var first = CliRunner.Run("sam", Truck, "--encoder", encoder, "--decoder", SamReference.Decoder, "--point", "700,500",
+            "--save-embedding", saved, "--out", Path.Combine(dir, "a"), "--json");
+        Assert.True(first.Code == ExitCodes.Ok, first.Err);
+        Assert.Equal("sam_fixture_encoder.onnx", SamImageEmbedding.Load(saved).Encoder.Name);
+        var second = CliRunner.Run("sam", Truck, "--decoder", SamReference.Decoder, "--embedding", saved, "--point", "700,500",
+            "--out", Path.Combine(dir, "b"), "--json");
+        Assert.True(second.Code == ExitCodes.Ok, second.Err);
+        string Counts(string json) => string.Join("|", JsonDocument.Parse(json).RootElement.GetProperty("masks").EnumerateArray()
+            .Select(m => m.GetProperty("segmentation").GetProperty("counts").GetString()));
+        Assert.Equal(Counts(first.Out), Counts(second.Out));
+
+        var wrong = CliRunner.Run("sam", Truck, "--encoder", Fixtures.File("sam_reference", "sam_fixture_encoder_raw.onnx"),
+            "--decoder", SamReference.Decoder, "--embedding", saved, "--point", "700,500", "--out", Path.Combine(dir, "c"));
+        Assert.Equal(ExitCodes.InputError, wrong.Code);
+        Assert.Contains("was computed by sam_fixture_encoder.onnx", wrong.Err);
+    }
+
+    [Fact]
+    public void Everything_SavedEmbedding_WritesTheLibrarysRecords()
+    {
+        string dir = TestPaths.NewTempDir();
+        var (code, stdout, stderr) = CliRunner.Run("everything", Truck, "--decoder", SamReference.Decoder, "--embedding", _embedding,
+            "--points-per-side", "4", "--pred-iou-thresh", "0", "--stability-score-offset", "0.02", "--stability-score-thresh", "0.3",
+            "--box-nms-thresh", "1", "--out", dir, "--json");
+        Assert.True(code == ExitCodes.Ok, stderr);
+        var expected = new SamAutomaticMaskGenerator(_models.Predictor, new SamAutomaticMaskGeneratorOptions
+        {
+            PointsPerSide = 4, PredIouThresh = 0f, StabilityScoreOffset = 0.02f, StabilityScoreThresh = 0.3f, BoxNmsThresh = 1f,
+            OutputMode = SamOutputMode.CocoRle,
+        }).Generate(SamReference.Embedding).Records;
+        using var doc = JsonDocument.Parse(stdout);
+        using var file = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, "truck.everything.json")));
+        foreach (var records in new[] { doc.RootElement.GetProperty("records"), file.RootElement })
+        {
+            var r = records.EnumerateArray().ToArray();
+            Assert.Equal(expected.Count, r.Length);
+            for (int i = 0; i < r.Length; i++)
+            {
+                Assert.Equal(expected[i].Segmentation.ToCompressedString(), r[i].GetProperty("segmentation").GetProperty("counts").GetString());
+                Assert.Equal(expected[i].Area, r[i].GetProperty("area").GetInt64());
+                Assert.Equal(expected[i].PredictedIou, r[i].GetProperty("predicted_iou").GetSingle());
+                Assert.Equal(expected[i].Bbox.Width, r[i].GetProperty("bbox")[2].GetSingle());
+                Assert.Equal(expected[i].PointCoords.X, r[i].GetProperty("point_coords")[0][0].GetDouble());
+            }
+        }
+        Assert.Equal(16, doc.RootElement.GetProperty("prompts").GetInt32());
+        Assert.True(File.Exists(Path.Combine(dir, "truck.everything.jpg")));
+    }
+
+    [Theory]
+    [InlineData("--points-per-side", "0", "--points-per-side")]
+    [InlineData("--box-nms-thresh", "1.5", "--box-nms-thresh")]
+    [InlineData("--crop-n-layers", "1", "needs --encoder")]
+    [InlineData("--output-mode", "png", "'png' not recognized")]
+    public void Everything_BadOption_IsUsageError(string option, string value, string message)
+    {
+        var (code, _, err) = CliRunner.Run("everything", Truck, "--decoder", SamReference.Decoder, "--embedding", _embedding, option, value);
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Contains(message, err);
+    }
+}

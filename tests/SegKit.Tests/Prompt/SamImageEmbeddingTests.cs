@@ -1,0 +1,98 @@
+using System.Buffers.Binary;
+using SegKit.Imaging;
+using SegKit.Prompt;
+using SegKit.Tests.TestSupport;
+
+namespace SegKit.Tests.Prompt;
+
+public sealed class SamImageEmbeddingTests
+{
+    private static SamImageEmbedding Sample(SamEncoderIdentity? identity = null)
+    {
+        var values = new float[2 * 3 * 4];
+        for (int i = 0; i < values.Length; i++) values[i] = i * 0.5f - 3f;
+        return SamImageEmbedding.Create(values, [1, 2, 3, 4], new ImageSize(1800, 1200),
+            identity ?? new SamEncoderIdentity("sam_vit_b.onnx", new string('a', 63) + "b"));
+    }
+
+    [Fact]
+    public void SaveLoad_RoundTrip_KeepsValuesGeometryAndIdentity()
+    {
+        string dir = TestPaths.NewTempDir();
+        string path = Path.Combine(dir, "e.samemb");
+        var e = Sample();
+        e.Save(path);
+        var back = SamImageEmbedding.Load(path);
+        Assert.Equal(e.Values.ToArray(), back.Values.ToArray());
+        Assert.Equal([1, 2, 3, 4], back.Shape.ToArray());
+        Assert.Equal(new ImageSize(1800, 1200), back.OriginalSize);
+        Assert.Equal(new ImageSize(1024, 683), back.InputSize);
+        Assert.Equal(e.Encoder, back.Encoder);
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public void SaveLoad_UnknownEncoder_StaysUnknown()
+    {
+        string path = Path.Combine(TestPaths.NewTempDir(), "e.samemb");
+        Sample(SamEncoderIdentity.Unknown).Save(path);
+        Assert.False(SamImageEmbedding.Load(path).Encoder.IsKnown);
+    }
+
+    [Fact]
+    public void SaveLoad_ReferenceEmbedding_RoundTripsExactly()
+    {
+        string path = Path.Combine(TestPaths.NewTempDir(), "truck.samemb");
+        SamReference.Embedding.Save(path);
+        var back = SamImageEmbedding.Load(path);
+        Assert.True(SamReference.Embedding.Values.SequenceEqual(back.Values));
+        Assert.Equal("[1,256,64,64]", back.ShapeText);
+    }
+
+    public static TheoryData<string, string> Corruptions => new()
+    {
+        { "magic", "does not start with" },
+        { "version", "newer than this SegKit reads" },
+        { "version0", "version 0" },
+        { "truncated", "truncated" },
+        { "padded", "truncated or padded" },
+        { "checksum", "checksum mismatch" },
+        { "inputsize", "does not follow from" },
+        { "type", "not float32" },
+        { "empty", "does not start with" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Corruptions))]
+    public void Load_CorruptFile_ThrowsTypedErrorNamingTheCheck(string corruption, string expected)
+    {
+        string path = Path.Combine(TestPaths.NewTempDir(), "bad.samemb");
+        Sample().Save(path);
+        byte[] b = File.ReadAllBytes(path);
+        switch (corruption)
+        {
+            case "magic": b[0] = (byte)'X'; break;
+            case "version": BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(8), 7); break;
+            case "version0": BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(8), 0); break;
+            case "truncated": b = b[..^10]; break;
+            case "padded": b = [.. b, 0, 0, 0, 0]; break;
+            case "checksum": b[60] ^= 1; break;
+            case "inputsize": BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(12 + 8), 999); break;
+            case "type": b[12 + 20] = 9; break;
+            case "empty": b = []; break;
+        }
+        File.WriteAllBytes(path, b);
+        var e = Assert.Throws<SamEmbeddingFileException>(() => SamImageEmbedding.Load(path));
+        Assert.Contains(expected, e.Message);
+        Assert.Contains(path, e.Message);
+        Assert.IsAssignableFrom<SegKitException>(e);
+    }
+
+    [Fact]
+    public void Load_MissingFile_ThrowsFileNotFound() =>
+        Assert.Throws<FileNotFoundException>(() => SamImageEmbedding.Load(Path.Combine(TestPaths.NewTempDir(), "none.samemb")));
+
+    [Fact]
+    public void Create_ShapeAndValueCountDisagree_Throws() =>
+        Assert.Throws<ArgumentException>(() => SamImageEmbedding.Create(new float[10], [1, 2, 3], new ImageSize(10, 10)));
+}
