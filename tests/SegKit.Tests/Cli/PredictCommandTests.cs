@@ -1,6 +1,8 @@
 using System.Text.Json;
 using SegKit.Cli;
 using SegKit.Datasets;
+using SegKit.Datasets.Coco;
+using SegKit.Instance;
 using SegKit.Metrics;
 using SegKit.Semantic;
 using SegKit.Tests.TestSupport;
@@ -54,5 +56,36 @@ public class PredictCommandTests
         var (code, _, err) = CliRunner.Run("predict", VocRoot, "--task", "panoptic", "--model", "m.onnx");
         Assert.Equal(ExitCodes.UsageError, code);
         Assert.Contains("panoptic", err);
+    }
+
+    [Fact]
+    public void PredictInstance_PhotoFolder_MergesPerImageResultsIntoOneCocoFile()
+    {
+        string model = SegKit.Tests.Instance.InstanceReference.Path("yolo_seg.onnx");
+        string photos = TestPaths.NewTempDir();
+        File.Copy(TestPaths.SharedImage("dog.jpg"), Path.Combine(photos, "dog.jpg"));
+        File.Copy(TestPaths.SharedImage("groceries.jpg"), Path.Combine(photos, "groceries.jpg"));
+        string output = TestPaths.NewTempDir();
+        var (code, _, err) = CliRunner.Run("predict", photos, "--task", "instance", "--model", model, "--out", output, "--score", "0.25");
+        Assert.True(code == ExitCodes.Ok, err);
+
+        var results = CocoResults.Load(Path.Combine(output, "results.json"));
+        var source = DatasetSource.Open(photos);
+        using var segmenter = InstanceSegmenter.Load(model, new InstanceSegmenterOptions { ScoreThreshold = 0.25f });
+        int total = 0;
+        for (int i = 0; i < source.Images.Count; i++)
+        {
+            var expected = segmenter.Segment(source.Images[i].ImagePath).Instances;
+            var got = results.Where(r => r.ImageId == i + 1).ToList();
+            Assert.Equal(expected.Count, got.Count);
+            for (int k = 0; k < got.Count; k++)
+            {
+                Assert.Equal(expected[k].ClassId, got[k].CategoryId);
+                Assert.Equal(expected[k].Score, got[k].Score, 4);
+                Assert.Equal(expected[k].ToRle().ToCompressedString(), got[k].Segmentation!.Rle!.ToCompressedString());
+            }
+            total += got.Count;
+        }
+        Assert.True(total > 0, "the fixture model should detect something on the photos");
     }
 }
