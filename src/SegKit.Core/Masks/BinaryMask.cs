@@ -93,6 +93,20 @@ public sealed class BinaryMask : IEquatable<BinaryMask>
         }
     }
 
+    /// <summary>
+    /// Sets the pixels of row <paramref name="y"/> whose bits are set in <paramref name="words"/> (the row's packed
+    /// layout: <see cref="WordsPerRow"/> words, pixel x at bit x % 64 of word x / 64; bits past Width are ignored).
+    /// </summary>
+    public void OrRowWords(int y, ReadOnlySpan<ulong> words)
+    {
+        if ((uint)y >= (uint)Height) throw new ArgumentOutOfRangeException(nameof(y));
+        if (words.Length != WordsPerRow) throw new ArgumentException($"{words.Length} words given; a row has {WordsPerRow}", nameof(words));
+        Span<ulong> row = _bits.AsSpan(y * WordsPerRow, WordsPerRow);
+        for (int w = 0; w < row.Length; w++) row[w] |= words[w];
+        int rem = Width & 63;
+        if (rem != 0) row[^1] &= (1UL << rem) - 1;
+    }
+
     /// <summary>Number of true pixels (popcount).</summary>
     public long Area()
     {

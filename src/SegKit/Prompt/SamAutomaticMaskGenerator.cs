@@ -232,11 +232,11 @@ public sealed class SamAutomaticMaskGenerator
         }
         else
         {
+            // One pass for the stability counts and the mask (SAM's mask_threshold 0 lies between ±offset).
             using var session = upscaler.Open(low);
-            var (above, union) = session.CountAbove(high, lowT);
+            (long above, long union, mask) = session.CountAboveAndThreshold(high, lowT, 0f);
             stability = SamAmg.StabilityScore(above, union);
             if (Options.StabilityScoreThresh > 0f && !(stability >= Options.StabilityScoreThresh)) return null;
-            mask = session.Threshold(0f);
         }
         var box = SamAmg.BatchedMaskToBox(mask);
         if (SamAmg.IsBoxNearCropEdge(box, crop, origBox)) return null;

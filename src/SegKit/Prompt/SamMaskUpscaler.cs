@@ -17,6 +17,7 @@
 //    rectangles are evaluated with the very expression tree (same FMAs) of the literal path, so they agree bit for bit.
 //    NaN or ±∞ make a block mixed. Tests compare both paths on decoder outputs and adversarial logits.
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using SegKit.Masks;
 
 namespace SegKit.Prompt;
@@ -111,10 +112,7 @@ internal sealed class SamMaskUpscaler
         return session.CountAbove(high, low);
     }
 
-    /// <summary>
-    /// A fast-path session over one low-res mask: intermediate rows computed for one query are reused by the next
-    /// (e.g. the stability counts, then the thresholded mask). Not thread-safe; dispose to return its buffers.
-    /// </summary>
+    /// <summary>A fast-path session over one low-res mask (its intermediate rows are computed once and shared by its queries).</summary>
     public Session Open(ReadOnlySpan<float> lowRes)
     {
         CheckLowRes(lowRes);
@@ -154,55 +152,78 @@ internal sealed class SamMaskUpscaler
             dst[x] = MathF.FusedMultiplyAdd(a[x], h0, b[x] * h1);
     }
 
-    /// <summary>One low-res mask's fast-path queries, sharing lazily computed intermediate rows.</summary>
+    /// <summary>
+    /// One low-res mask's fast-path queries. Not thread-safe; dispose to return its pooled buffers.
+    /// </summary>
     public sealed class Session : IDisposable
     {
         private readonly SamMaskUpscaler _u;
-        private readonly float[] _low;
-        private readonly float[] _hl, _mid, _h2, _row;
+        private readonly float[] _low, _hl, _mid, _h2, _row;
         private readonly bool[] _hlDone, _midDone;
-        private readonly float[] _colMin, _colMax;
+        // Per low-res column over a row band's low-res rows: min / max of the column, of columns c..c+1, c..c+2.
+        private readonly float[] _colMin, _colMax, _pairMin, _pairMax, _triMin, _triMax;
+        // Decided level per low-res column / pair / triple (−1: straddles a threshold).
+        private readonly int[] _lvCol, _lvPair, _lvTri;
         private readonly sbyte[] _levels;
+        private readonly ulong[] _bandWords, _rowWords;
+        private readonly List<(int X0, int X1)> _mixed = [];
 
         internal Session(SamMaskUpscaler u, ReadOnlySpan<float> lowRes)
         {
             _u = u;
             var pool = System.Buffers.ArrayPool<float>.Shared;
+            int ls = u.LowResSize;
             _low = pool.Rent(lowRes.Length);
             lowRes.CopyTo(_low);
-            _hl = pool.Rent(u.LowResSize * u.InputWidth);
+            _hl = pool.Rent(ls * u.InputWidth);
             _mid = pool.Rent(u.InputHeight * u.InputWidth);
             _h2 = pool.Rent(u._maxBandInputRows * u.OutputWidth);
             _row = pool.Rent(u.OutputWidth);
-            _colMin = pool.Rent(u.LowResSize);
-            _colMax = pool.Rent(u.LowResSize);
-            _hlDone = new bool[u.LowResSize];
+            _colMin = pool.Rent(ls);
+            _colMax = pool.Rent(ls);
+            _pairMin = pool.Rent(ls);
+            _pairMax = pool.Rent(ls);
+            _triMin = pool.Rent(ls);
+            _triMax = pool.Rent(ls);
+            _lvCol = new int[ls];
+            _lvPair = new int[ls];
+            _lvTri = new int[ls];
+            _hlDone = new bool[ls];
             _midDone = new bool[u.InputHeight];
             _levels = new sbyte[u._colBands.Length];
+            int words = (u.OutputWidth + 63) >> 6;
+            _bandWords = new ulong[words];
+            _rowWords = new ulong[words];
         }
 
         /// <summary>The upscaled logits &gt; <paramref name="threshold"/>.</summary>
-        public BinaryMask Threshold(float threshold)
-        {
-            var sink = new MaskSink(new BinaryMask(_u.OutputWidth, _u.OutputHeight));
-            Scan(threshold, threshold, ref sink);
-            return sink.Mask;
-        }
+        public BinaryMask Threshold(float threshold) => Analyze([threshold], 0, out _)!;
 
-        /// <summary>Pixels &gt; <paramref name="high"/> and pixels &gt; <paramref name="low"/>.</summary>
+        /// <summary>Pixels &gt; <paramref name="high"/> and pixels &gt; <paramref name="low"/> (low ≤ high).</summary>
         public (long AboveHigh, long AboveLow) CountAbove(float high, float low)
         {
             if (!(low <= high)) throw new ArgumentException($"low threshold {low} must be ≤ high threshold {high}");
-            var sink = new CountSink();
-            Scan(high, low, ref sink);
-            return (sink.High, sink.Low);
+            Analyze([low, high], -1, out var counts);
+            return (counts[1], counts[0]);
+        }
+
+        /// <summary>
+        /// In one pass: pixels &gt; <paramref name="high"/>, pixels &gt; <paramref name="low"/>, and the mask of pixels
+        /// &gt; <paramref name="maskThreshold"/> (low ≤ maskThreshold ≤ high): SAM's stability counts and its mask.
+        /// </summary>
+        public (long AboveHigh, long AboveLow, BinaryMask Mask) CountAboveAndThreshold(float high, float low, float maskThreshold)
+        {
+            if (!(low <= maskThreshold && maskThreshold <= high))
+                throw new ArgumentException($"thresholds must satisfy low {low} ≤ mask {maskThreshold} ≤ high {high}");
+            var mask = Analyze([low, maskThreshold, high], 1, out var counts)!;
+            return (counts[2], counts[0], mask);
         }
 
         /// <summary>Returns the buffers to the pool.</summary>
         public void Dispose()
         {
             var pool = System.Buffers.ArrayPool<float>.Shared;
-            foreach (var a in new[] { _low, _hl, _mid, _h2, _row, _colMin, _colMax }) pool.Return(a);
+            foreach (var a in new[] { _low, _hl, _mid, _h2, _row, _colMin, _colMax, _pairMin, _pairMax, _triMin, _triMax }) pool.Return(a);
         }
 
         private ReadOnlySpan<float> MidRow(int r)
@@ -222,79 +243,198 @@ internal sealed class SamMaskUpscaler
             return _mid.AsSpan(r * iw, iw);
         }
 
-        // Visits every output pixel above `low` (reporting whether it is also above `high`), skipping the
-        // computation wherever the low-res block a rectangle depends on decides both comparisons.
-        private void Scan<TSink>(float high, float low, ref TSink sink) where TSink : struct, ISink
+        // Counts the output pixels above each threshold (ascending) and, when maskIndex ≥ 0, builds the mask of those
+        // above thresholds[maskIndex], skipping every rectangle whose low-res block decides all comparisons.
+        private BinaryMask? Analyze(ReadOnlySpan<float> thresholds, int maskIndex, out long[] counts)
         {
-            int ls = _u.LowResSize;
+            int ls = _u.LowResSize, ow = _u.OutputWidth;
+            counts = new long[thresholds.Length];
+            var mask = maskIndex >= 0 ? new BinaryMask(ow, _u.OutputHeight) : null;
             var lowRes = _low.AsSpan(0, _u.LowResPlane);
-            Span<float> colMin = _colMin.AsSpan(0, ls), colMax = _colMax.AsSpan(0, ls);
             var colBands = _u._colBands;
             foreach (Band rb in _u._rowBands)
             {
-                // Per low-res column: min / max over the band's low-res rows (NaN propagates through MathF.Min/Max).
-                var first = lowRes.Slice(rb.Lo * ls, ls);
-                first.CopyTo(colMin);
-                first.CopyTo(colMax);
-                for (int r = rb.Lo + 1; r <= rb.Hi; r++)
+                int rows = rb.End - rb.Start;
+                MinMaxOverRows(lowRes, rb.Lo, rb.Hi);
+                // The whole band at once when its block of low-res rows decides every threshold.
+                float gmin = TensorMin(_colMin.AsSpan(0, ls)), gmax = TensorMax(_colMax.AsSpan(0, ls));
+                int whole = Classify(gmin, gmax, thresholds);
+                if (whole >= 0)
                 {
-                    var row = lowRes.Slice(r * ls, ls);
-                    for (int c = 0; c < ls; c++)
-                    {
-                        colMin[c] = MathF.Min(colMin[c], row[c]);
-                        colMax[c] = MathF.Max(colMax[c], row[c]);
-                    }
+                    for (int k = 0; k < whole; k++) counts[k] += (long)rows * ow;
+                    if (mask is not null && whole > maskIndex)
+                        for (int y = rb.Start; y < rb.End; y++) mask.SetRun(y, 0, ow);
+                    continue;
                 }
-                // level: 0 = every pixel ≤ low, 1 = every pixel > low and ≤ high, 2 = every pixel > high, -1 = mixed.
-                int mixedFrom = -1, mixedTo = -1;
+                Levels(thresholds);
+                if (mask is not null) Array.Clear(_bandWords);
+                _mixed.Clear();
                 for (int j = 0; j < colBands.Length; j++)
                 {
                     Band cb = colBands[j];
-                    float bmin = colMin[cb.Lo], bmax = colMax[cb.Lo];
-                    for (int c = cb.Lo + 1; c <= cb.Hi; c++)
-                    {
-                        bmin = MathF.Min(bmin, colMin[c]);
-                        bmax = MathF.Max(bmax, colMax[c]);
-                    }
-                    float delta = 1e-5f * (1f + MathF.Max(MathF.Abs(bmin), MathF.Abs(bmax)));
-                    sbyte level;
-                    if (bmax < low - delta) level = 0;
-                    else if (bmin > high + delta) level = 2;
-                    else if (bmin > low + delta && bmax < high - delta) level = 1;
-                    else level = -1;
-                    _levels[j] = level;
+                    int level = (cb.Hi - cb.Lo) switch { 0 => _lvCol[cb.Lo], 1 => _lvPair[cb.Lo], _ => _lvTri[cb.Lo] };
+                    _levels[j] = (sbyte)level;
                     if (level < 0)
                     {
-                        if (mixedFrom < 0) mixedFrom = j;
-                        mixedTo = j;
+                        if (_mixed.Count > 0 && _mixed[^1].X1 == cb.Start) _mixed[^1] = (_mixed[^1].X0, cb.End);
+                        else _mixed.Add((cb.Start, cb.End));
+                        continue;
                     }
+                    long n = (long)rows * (cb.End - cb.Start);
+                    for (int k = 0; k < level; k++) counts[k] += n;
+                    if (mask is not null && level > maskIndex) SetBits(_bandWords, cb.Start, cb.End);
                 }
-                // Decided rectangles: consecutive ones of one level become one run.
-                int runStart = -1, runLevel = 0;
-                for (int j = 0; j <= colBands.Length; j++)
+                if (_mixed.Count > 0)
                 {
-                    int level = j < colBands.Length ? _levels[j] : 0;
-                    if (runStart >= 0 && level != runLevel)
-                    {
-                        sink.Fill(rb.Start, rb.End, runStart, colBands[j - 1].End, runLevel);
-                        runStart = -1;
-                    }
-                    if (level > 0 && runStart < 0)
-                    {
-                        runStart = colBands[j].Start;
-                        runLevel = level;
-                    }
+                    EvaluateMixed(rb, thresholds, maskIndex, counts, mask);
                 }
-                if (mixedFrom >= 0) EvaluateMixed(rb, mixedFrom, mixedTo, high, low, ref sink);
+                else if (mask is not null)
+                {
+                    for (int y = rb.Start; y < rb.End; y++) mask.OrRowWords(y, _bandWords);
+                }
+            }
+            return mask;
+        }
+
+        // colMin/colMax over low-res rows lo..hi, then the pair and triple versions.
+        private void MinMaxOverRows(ReadOnlySpan<float> lowRes, int lo, int hi)
+        {
+            int ls = _u.LowResSize;
+            Span<float> cmin = _colMin.AsSpan(0, ls), cmax = _colMax.AsSpan(0, ls);
+            lowRes.Slice(lo * ls, ls).CopyTo(cmin);
+            lowRes.Slice(lo * ls, ls).CopyTo(cmax);
+            for (int r = lo + 1; r <= hi; r++)
+            {
+                var row = lowRes.Slice(r * ls, ls);
+                MinInto(cmin, row, cmin);
+                MaxInto(cmax, row, cmax);
+            }
+            if (ls < 2) return;
+            MinInto(cmin[..^1], cmin[1..], _pairMin.AsSpan(0, ls - 1));
+            MaxInto(cmax[..^1], cmax[1..], _pairMax.AsSpan(0, ls - 1));
+            if (ls < 3) return;
+            MinInto(_pairMin.AsSpan(0, ls - 2), cmin[2..], _triMin.AsSpan(0, ls - 2));
+            MaxInto(_pairMax.AsSpan(0, ls - 2), cmax[2..], _triMax.AsSpan(0, ls - 2));
+        }
+
+        private void Levels(ReadOnlySpan<float> thresholds)
+        {
+            int ls = _u.LowResSize;
+            Levels(_colMin.AsSpan(0, ls), _colMax.AsSpan(0, ls), thresholds, _lvCol);
+            if (ls > 1) Levels(_pairMin.AsSpan(0, ls - 1), _pairMax.AsSpan(0, ls - 1), thresholds, _lvPair);
+            if (ls > 2) Levels(_triMin.AsSpan(0, ls - 2), _triMax.AsSpan(0, ls - 2), thresholds, _lvTri);
+        }
+
+        // Classify over arrays, eight blocks at a time (same rule: decided only with the δ margin on every threshold).
+        private static void Levels(ReadOnlySpan<float> min, ReadOnlySpan<float> max, ReadOnlySpan<float> thresholds, Span<int> levels)
+        {
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var one = Vector256.Create(1f);
+                var eps = Vector256.Create(1e-5f);
+                var minusOne = Vector256.Create(-1);
+                for (; i <= min.Length - 8; i += 8)
+                {
+                    var mn = Vector256.Create(min.Slice(i, 8));
+                    var mx = Vector256.Create(max.Slice(i, 8));
+                    var delta = eps * (one + Vector256.Max(Vector256.Abs(mn), Vector256.Abs(mx)));
+                    var level = Vector256<int>.Zero;
+                    var mixed = Vector256<int>.Zero;
+                    foreach (float t in thresholds)
+                    {
+                        var vt = Vector256.Create(t);
+                        var above = Vector256.GreaterThan(mn, vt + delta).AsInt32();
+                        var below = Vector256.LessThan(mx, vt - delta).AsInt32();
+                        level -= above; // true lanes are −1
+                        mixed |= ~(above | below);
+                    }
+                    Vector256.ConditionalSelect(mixed, minusOne, level).CopyTo(levels.Slice(i, 8));
+                }
+            }
+            for (; i < min.Length; i++) levels[i] = Classify(min[i], max[i], thresholds);
+        }
+
+        // Elementwise min / max that propagate NaN (a block holding a NaN is never decided: the literal path's NaN
+        // pixels compare false, whatever the other values are).
+        private static void MinInto(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> dst) => Combine(a, b, dst, max: false);
+
+        private static void MaxInto(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> dst) => Combine(a, b, dst, max: true);
+
+        private static void Combine(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> dst, bool max)
+        {
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var nan = Vector256.Create(float.NaN);
+                for (; i <= dst.Length - 8; i += 8)
+                {
+                    var x = Vector256.Create(a.Slice(i, 8));
+                    var y = Vector256.Create(b.Slice(i, 8));
+                    var m = max ? Vector256.Max(x, y) : Vector256.Min(x, y);
+                    var isNan = ~(Vector256.Equals(x, x) & Vector256.Equals(y, y));
+                    Vector256.ConditionalSelect(isNan, nan, m).CopyTo(dst.Slice(i, 8));
+                }
+            }
+            for (; i < dst.Length; i++) dst[i] = max ? MathF.Max(a[i], b[i]) : MathF.Min(a[i], b[i]);
+        }
+
+        // Min / max over a span, NaN if any element is NaN.
+        private static float TensorMin(ReadOnlySpan<float> v) => Reduce(v, max: false);
+
+        private static float TensorMax(ReadOnlySpan<float> v) => Reduce(v, max: true);
+
+        private static float Reduce(ReadOnlySpan<float> v, bool max)
+        {
+            int i = 0;
+            float m = v[0];
+            if (Vector256.IsHardwareAccelerated && v.Length >= 8)
+            {
+                var acc = Vector256.Create(v[..8]);
+                var ok = Vector256.Equals(acc, acc);
+                for (i = 8; i <= v.Length - 8; i += 8)
+                {
+                    var x = Vector256.Create(v.Slice(i, 8));
+                    acc = max ? Vector256.Max(acc, x) : Vector256.Min(acc, x);
+                    ok &= Vector256.Equals(x, x);
+                }
+                if (ok.ExtractMostSignificantBits() != 0xFF) return float.NaN;
+                for (int k = 0; k < 8; k++) m = max ? MathF.Max(m, acc[k]) : MathF.Min(m, acc[k]);
+            }
+            for (; i < v.Length; i++) m = max ? MathF.Max(m, v[i]) : MathF.Min(m, v[i]);
+            return m;
+        }
+
+        // How many thresholds every pixel of a block with values in [min, max] exceeds, or −1 when the block may
+        // straddle one. δ = 1e-5·(1 + max|v|) exceeds the bilinear stages' rounding (≈ 9e-7·max|v|) tenfold.
+        private static int Classify(float min, float max, ReadOnlySpan<float> thresholds)
+        {
+            float delta = 1e-5f * (1f + MathF.Max(MathF.Abs(min), MathF.Abs(max)));
+            int level = 0;
+            foreach (float t in thresholds)
+            {
+                if (min > t + delta) level++;
+                else if (!(max < t - delta)) return -1;
+            }
+            return level;
+        }
+
+        private static void SetBits(Span<ulong> words, int x0, int x1)
+        {
+            while (x0 < x1)
+            {
+                int w = x0 >> 6, b = x0 & 63;
+                int n = Math.Min(64 - b, x1 - x0);
+                words[w] |= n == 64 ? ulong.MaxValue : ((1UL << n) - 1) << b;
+                x0 += n;
             }
         }
 
-        // Computes the band's output rows over the columns of its mixed rectangles exactly as UpscaleLogits does
-        // (same stages, same FMAs), then reports the pixels of the mixed rectangles.
-        private void EvaluateMixed<TSink>(Band rb, int fromBand, int toBand, float high, float low, ref TSink sink) where TSink : struct, ISink
+        // Computes the band's output rows over its mixed columns exactly as UpscaleLogits does (same stages, same
+        // FMAs), then counts and sets the pixels of the mixed ranges.
+        private void EvaluateMixed(Band rb, ReadOnlySpan<float> thresholds, int maskIndex, long[] counts, BinaryMask? mask)
         {
-            var colBands = _u._colBands;
-            int xa = colBands[fromBand].Start, xb = colBands[toBand].End, span = xb - xa;
+            int xa = _mixed[0].X0, xb = _mixed[^1].X1, span = xb - xa;
             int r0 = _u._y2.I0[rb.Start], r1 = _u._y2.I1[rb.End - 1];
             for (int r = r0; r <= r1; r++)
                 Horizontal(MidRow(r), _u._x2, _h2.AsSpan((r - r0) * span, span), xa);
@@ -303,55 +443,55 @@ internal sealed class SamMaskUpscaler
             {
                 Vertical(_h2.AsSpan((_u._y2.I0[y] - r0) * span, span), _h2.AsSpan((_u._y2.I1[y] - r0) * span, span),
                     _u._y2.W0[y], _u._y2.W1[y], row);
-                for (int j = fromBand; j <= toBand; j++)
+                if (mask is not null) _bandWords.CopyTo(_rowWords, 0);
+                foreach (var (x0, x1) in _mixed)
                 {
-                    if (_levels[j] >= 0) continue;
-                    for (int x = colBands[j].Start; x < colBands[j].End; x++)
-                    {
-                        float v = row[x - xa];
-                        if (v > low) sink.Pixel(x, y, v > high ? 2 : 1);
-                    }
+                    var v = row.Slice(x0 - xa, x1 - x0);
+                    for (int k = 0; k < thresholds.Length; k++) counts[k] += CountGreater(v, thresholds[k]);
+                    if (mask is not null) SetBitsWhereGreater(_rowWords, x0, v, thresholds[maskIndex]);
+                }
+                mask?.OrRowWords(y, _rowWords);
+            }
+        }
+
+        private static int CountGreater(ReadOnlySpan<float> v, float t)
+        {
+            int n = 0, i = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var vt = Vector256.Create(t);
+                for (; i <= v.Length - 8; i += 8)
+                    n += BitOperations.PopCount(Vector256.GreaterThan(
+                        Vector256.Create(v.Slice(i, 8)), vt).ExtractMostSignificantBits());
+            }
+            for (; i < v.Length; i++) if (v[i] > t) n++;
+            return n;
+        }
+
+        private static void SetBitsWhereGreater(Span<ulong> words, int x0, ReadOnlySpan<float> v, float t)
+        {
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var vt = Vector256.Create(t);
+                for (; i <= v.Length - 8; i += 8)
+                {
+                    ulong m = Vector256.GreaterThan(Vector256.Create(v.Slice(i, 8)), vt).ExtractMostSignificantBits();
+                    if (m == 0) continue;
+                    int pos = x0 + i, w = pos >> 6, b = pos & 63;
+                    words[w] |= m << b;
+                    if (b > 56) words[w + 1] |= m >> (64 - b);
+                }
+            }
+            for (; i < v.Length; i++)
+            {
+                if (v[i] > t)
+                {
+                    int pos = x0 + i;
+                    words[pos >> 6] |= 1UL << (pos & 63);
                 }
             }
         }
-    }
-
-    private interface ISink
-    {
-        /// <summary>Pixels [x0, x1) of rows [y0, y1) are above the high (level 2) or only the low (level 1) threshold.</summary>
-        void Fill(int y0, int y1, int x0, int x1, int level);
-        /// <summary>Pixel (x, y) is above the high (2) or only the low (1) threshold.</summary>
-        void Pixel(int x, int y, int level);
-    }
-
-    private struct CountSink : ISink
-    {
-        public long High, Low;
-
-        public void Fill(int y0, int y1, int x0, int x1, int level)
-        {
-            long n = (long)(y1 - y0) * (x1 - x0);
-            Low += n;
-            if (level == 2) High += n;
-        }
-
-        public void Pixel(int x, int y, int level)
-        {
-            Low++;
-            if (level == 2) High++;
-        }
-    }
-
-    private readonly struct MaskSink(BinaryMask mask) : ISink
-    {
-        public BinaryMask Mask { get; } = mask;
-
-        public void Fill(int y0, int y1, int x0, int x1, int level)
-        {
-            for (int y = y0; y < y1; y++) Mask.SetRun(y, x0, x1);
-        }
-
-        public void Pixel(int x, int y, int level) => Mask.Set(x, y);
     }
 
     /// <summary>Per output index along one axis: torch's two source indices and weights (upsample_bilinear2d, CPU).</summary>

@@ -128,3 +128,19 @@ public class LabelMapTests
     public void Constructor_WrongLength_Throws() =>
         Assert.Throws<ArgumentException>(() => new LabelMap(2, 2, [1, 2, 3]));
 }
+
+public class BinaryMaskOrRowWordsTests
+{
+    [Fact]
+    public void OrRowWords_SetsBitsOfOneRowAndIgnoresPadding()
+    {
+        var m = new BinaryMask(70, 3);
+        m.Set(0, 1);
+        m.OrRowWords(1, [0b1010UL, ulong.MaxValue]);
+        Assert.True(m[0, 1] && m[1, 1] && m[3, 1] && !m[2, 1]);
+        Assert.True(m[64, 1] && m[69, 1]);
+        Assert.Equal(2 + 1 + 6, m.Area()); // bits 70..127 of the second word are dropped
+        Assert.True(m.GetRowWords(0).ToArray().All(w => w == 0));
+        Assert.Throws<ArgumentException>(() => m.OrRowWords(0, [1UL]));
+    }
+}

@@ -89,6 +89,11 @@ public sealed class SamMaskUpscalerTests(ITestOutputHelper output)
                 var a = Make((x, y) => (x + y) % 3 - 1f);
                 a[1000] = float.NaN; a[20000] = float.PositiveInfinity; a[40000] = float.NegativeInfinity;
                 yield return a;
+                // A NaN in a block that would otherwise be decided: its pixels must stay NaN (below every threshold).
+                var b = Make((_, _) => 5f);
+                b[128 * 256 + 128] = float.NaN;
+                b[3] = float.NaN;
+                yield return b;
                 break;
             case "extreme":
                 yield return Make((x, y) => (x % 2 == 0 ? 1e30f : -1e30f) * ((y % 3) - 1));
@@ -120,6 +125,12 @@ public sealed class SamMaskUpscalerTests(ITestOutputHelper output)
                     long nHi = 0, nLo = 0;
                     foreach (float v in logits) { if (v > hi) nHi++; if (v > lo) nLo++; }
                     Assert.Equal((nHi, nLo), up.CountAbove(low, hi, lo));
+                    // The one-pass query everything mode uses (counts and the mask at a threshold between them).
+                    using var session = up.Open(low);
+                    float mid = lo == hi ? lo : 0.5f * (lo + hi);
+                    var (aHi, aLo, mask) = session.CountAboveAndThreshold(hi, lo, mid);
+                    Assert.Equal((nHi, nLo), (aHi, aLo));
+                    Assert.True(BinaryMask.FromThreshold(logits, w, h, mid).Equals(mask), $"{kind} #{m} {w}×{h}: one-pass mask at {mid} differs");
                 }
                 m++;
             }
