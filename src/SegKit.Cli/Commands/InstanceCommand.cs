@@ -50,7 +50,7 @@ internal static class InstanceCommand
                     MaskThreshold = parse.GetValue(maskThreshold),
                     NmsIou = parse.GetValue(iou),
                     MaxDetections = parse.GetValue(maxDet),
-                    Classes = parse.GetValue(classes) is { Length: > 0 } c ? ParseClasses(c) : null,
+                    ClassFilter = parse.GetValue(classes) is { Length: > 0 } c ? ParseClasses(c) : null,
                     Format = parse.GetValue(format) is { } f ? ToKind(f) : null,
                     Threads = Math.Max(0, parse.GetValue(threads)),
                 };

@@ -76,7 +76,7 @@ public sealed class InstanceSegmenter : IDisposable
                 ModelContractKind.OnnxZooMaskRcnn => new OnnxZooMaskRcnnRunner(session, signature, name),
                 _ => new YoloSegRunner(session, signature, name, endToEnd: kind == ModelContractKind.YoloSegEndToEnd),
             };
-            HashSet<int>? allowed = options.Classes?.Resolve(runner.ClassNames, name);
+            HashSet<int>? allowed = options.ClassFilter?.Resolve(runner.ClassNames, name);
             return new InstanceSegmenter(session, runner, new RunSettings(options, allowed), name);
         }
         catch

@@ -54,7 +54,7 @@ public sealed record InstanceSegmenterOptions
     }
 
     /// <summary>Only these classes (names or ids); null keeps every class.</summary>
-    public ClassFilter? Classes { get; init; }
+    public ClassFilter? ClassFilter { get; init; }
 
     /// <summary>Use this contract instead of detecting it from the model (the model must still fit its tensors).</summary>
     public ModelContractKind? Format { get; init; }

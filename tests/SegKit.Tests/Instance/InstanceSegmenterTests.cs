@@ -98,7 +98,7 @@ public class InstanceSegmenterTests(ITestOutputHelper output)
     {
         using var seg = Load("yolo", new InstanceSegmenterOptions
         {
-            ScoreThreshold = 0.25f, MaxDetections = 300, Threads = 2, Classes = ClassFilter.Parse("person, car,5"),
+            ScoreThreshold = 0.25f, MaxDetections = 300, Threads = 2, ClassFilter = ClassFilter.Parse("person, car,5"),
         });
         var result = seg.Segment(TestPaths.SharedImage("dog.jpg"));
         var reference = InstanceReference.Detections(InstanceReference.Case("yolo", "dog.jpg").GetProperty("filtered"));
@@ -109,7 +109,7 @@ public class InstanceSegmenterTests(ITestOutputHelper output)
     [Fact]
     public void Load_UnknownClassName_TypedErrorListsClasses()
     {
-        var e = Assert.Throws<SegKitException>(() => Load("yolo", new InstanceSegmenterOptions { Classes = ClassFilter.Of("persn") }));
+        var e = Assert.Throws<SegKitException>(() => Load("yolo", new InstanceSegmenterOptions { ClassFilter = ClassFilter.Of("persn") }));
         Assert.Contains("persn", e.Message);
         Assert.Contains("person", e.Message);
     }
