@@ -8,14 +8,6 @@ namespace SegKit.Tests.Cli;
 
 public class EvalCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     private static string Reference(string file) => TestPaths.SharedReference("coco", file);
 
     public static TheoryData<int, string> CocoCases() => new() { { 0, "bbox" }, { 0, "segm" }, { 1, "bbox" }, { 1, "segm" }, { 2, "bbox" }, { 2, "segm" } };
@@ -27,7 +19,7 @@ public class EvalCommandTests
         using JsonDocument expectedDoc = JsonDocument.Parse(File.ReadAllBytes(Reference("coco_eval_expected.json")));
         JsonElement c = expectedDoc.RootElement.GetProperty("cases")[caseIndex];
         JsonElement expected = c.GetProperty(iouType);
-        var (code, output, err) = Run("eval", "coco", "--gt", Reference(c.GetProperty("gt").GetString()!),
+        var (code, output, err) = CliRunner.Run("eval", "coco", "--gt", Reference(c.GetProperty("gt").GetString()!),
             "--pred", Reference(c.GetProperty("dt").GetString()!), "--iou-type", iouType, "--json");
         Assert.True(code == 0, err);
         using JsonDocument doc = JsonDocument.Parse(output);
@@ -47,7 +39,7 @@ public class EvalCommandTests
     [Fact]
     public void EvalCoco_Text_SummaryLinesAsPycocotools()
     {
-        var (code, output, _) = Run("eval", "coco", "--gt", Reference("coco_case0_gt.json"), "--pred", Reference("coco_case0_dt.json"));
+        var (code, output, _) = CliRunner.Run("eval", "coco", "--gt", Reference("coco_case0_gt.json"), "--pred", Reference("coco_case0_dt.json"));
         Assert.Equal(0, code);
         string[] lines = output.Split('\n');
         // Copied from pycocotools' COCOeval.summarize() on the same files.
@@ -64,13 +56,13 @@ public class EvalCommandTests
         string dt = Path.Combine(dir, "dt.json");
         string original = File.ReadAllText(Reference("coco_case0_dt.json")).TrimEnd();
         File.WriteAllText(dt, original[..^1] + """, {"image_id": 999, "category_id": 1, "bbox": [1, 2, 3, 4], "score": 0.5}]""");
-        var (code, output, err) = Run("eval", "coco", "--gt", Reference("coco_case0_gt.json"), "--pred", dt, "--iou-type", "bbox", "--json");
+        var (code, output, err) = CliRunner.Run("eval", "coco", "--gt", Reference("coco_case0_gt.json"), "--pred", dt, "--iou-type", "bbox", "--json");
         Assert.Equal(0, code);
         Assert.Contains("warning", err);
         Assert.Contains("image_id 999", err);
         using JsonDocument doc = JsonDocument.Parse(output);
         Assert.Single(doc.RootElement.GetProperty("warnings").EnumerateArray());
-        var (strictCode, _, strictErr) = Run("eval", "coco", "--gt", Reference("coco_case0_gt.json"), "--pred", dt, "--iou-type", "bbox", "--strict");
+        var (strictCode, _, strictErr) = CliRunner.Run("eval", "coco", "--gt", Reference("coco_case0_gt.json"), "--pred", dt, "--iou-type", "bbox", "--strict");
         Assert.Equal(1, strictCode);
         Assert.Contains("image_id 999", strictErr);
     }
@@ -80,7 +72,7 @@ public class EvalCommandTests
     {
         string dt = Path.Combine(TestPaths.NewTempDir(), "dt.json");
         File.WriteAllText(dt, """[{"image_id": 10, "category_id": 1, "score": 0.5""");
-        var (code, _, err) = Run("eval", "coco", "--gt", Reference("coco_case0_gt.json"), "--pred", dt);
+        var (code, _, err) = CliRunner.Run("eval", "coco", "--gt", Reference("coco_case0_gt.json"), "--pred", dt);
         Assert.Equal(1, code);
         Assert.Contains(dt, err);
         Assert.Contains("ends early", err);
@@ -89,9 +81,9 @@ public class EvalCommandTests
     [Fact]
     public void EvalCoco_BadIouTypeOrMissingFile_UsageOrInputError()
     {
-        Assert.Equal(2, Run("eval", "coco", "--gt", "a", "--pred", "b", "--iou-type", "keypoints").Code);
-        Assert.Equal(2, Run("eval", "coco", "--gt", Reference("coco_case0_gt.json")).Code);
-        Assert.Equal(1, Run("eval", "coco", "--gt", Reference("coco_case0_gt.json"), "--pred", "/nonexistent/dt.json").Code);
+        Assert.Equal(2, CliRunner.Run("eval", "coco", "--gt", "a", "--pred", "b", "--iou-type", "keypoints").Code);
+        Assert.Equal(2, CliRunner.Run("eval", "coco", "--gt", Reference("coco_case0_gt.json")).Code);
+        Assert.Equal(1, CliRunner.Run("eval", "coco", "--gt", Reference("coco_case0_gt.json"), "--pred", "/nonexistent/dt.json").Code);
     }
 
     // Each case of semantic_metrics.json as a one-image pair of folders.
@@ -117,7 +109,7 @@ public class EvalCommandTests
     public void EvalSemantic_ReferenceCase_JsonEqualsTorchvision(int index)
     {
         var (pred, gt, c) = SemanticCase(index);
-        var (code, output, err) = Run("eval", "semantic", "--pred", pred, "--gt", gt,
+        var (code, output, err) = CliRunner.Run("eval", "semantic", "--pred", pred, "--gt", gt,
             "--num-classes", c.GetProperty("num_classes").GetInt32().ToString(), "--ignore", c.GetProperty("ignore_index").GetInt32().ToString(), "--json");
         Assert.True(code == 0, err);
         using JsonDocument doc = JsonDocument.Parse(output);
@@ -139,7 +131,7 @@ public class EvalCommandTests
     public void EvalSemantic_SegkitSemanticNamesAndInferredClasses_SameNumbers()
     {
         var (pred, gt, c) = SemanticCase(1, predName: "img.labels.png");
-        var (code, output, _) = Run("eval", "semantic", "--pred", pred, "--gt", gt, "--json");
+        var (code, output, _) = CliRunner.Run("eval", "semantic", "--pred", pred, "--gt", gt, "--json");
         Assert.Equal(0, code);
         using JsonDocument doc = JsonDocument.Parse(output);
         Assert.Equal(c.GetProperty("num_classes").GetInt32(), doc.RootElement.GetProperty("num_classes").GetInt32());
@@ -150,7 +142,7 @@ public class EvalCommandTests
     public void EvalSemantic_Text_TableWithNames()
     {
         var (pred, gt, _) = SemanticCase(0);
-        var (code, output, _) = Run("eval", "semantic", "--pred", pred, "--gt", gt, "--labels", "voc");
+        var (code, output, _) = CliRunner.Run("eval", "semantic", "--pred", pred, "--gt", gt, "--labels", "voc");
         Assert.Equal(0, code);
         Assert.Contains("mIoU            0.5975", output);
         Assert.Contains("  1 aeroplane", output);
@@ -161,7 +153,7 @@ public class EvalCommandTests
     {
         var (pred, gt, _) = SemanticCase(0);
         File.Copy(Path.Combine(gt, "img.png"), Path.Combine(gt, "other.png"));
-        var (code, _, err) = Run("eval", "semantic", "--pred", pred, "--gt", gt);
+        var (code, _, err) = CliRunner.Run("eval", "semantic", "--pred", pred, "--gt", gt);
         Assert.Equal(1, code);
         Assert.Contains("other", err);
     }
@@ -170,7 +162,7 @@ public class EvalCommandTests
     public void EvalSemantic_PredictionOutOfRange_Exit1NamingFile()
     {
         var (pred, gt, _) = SemanticCase(0);
-        var (code, _, err) = Run("eval", "semantic", "--pred", pred, "--gt", gt, "--num-classes", "3");
+        var (code, _, err) = CliRunner.Run("eval", "semantic", "--pred", pred, "--gt", gt, "--num-classes", "3");
         Assert.Equal(1, code);
         Assert.Contains(Path.Combine(pred, "img.png"), err);
         Assert.Contains("outside 0..2", err);
@@ -181,7 +173,7 @@ public class EvalCommandTests
     {
         var (pred, gt, _) = SemanticCase(0);
         LabelMapFile.Write(Path.Combine(pred, "img.png"), new LabelMap(3, 3));
-        var (code, _, err) = Run("eval", "semantic", "--pred", pred, "--gt", gt);
+        var (code, _, err) = CliRunner.Run("eval", "semantic", "--pred", pred, "--gt", gt);
         Assert.Equal(1, code);
         Assert.Contains("3×3", err);
     }
@@ -189,8 +181,8 @@ public class EvalCommandTests
     [Fact]
     public void EvalSemantic_BadOptions_UsageError()
     {
-        Assert.Equal(2, Run("eval", "semantic", "--pred", "a", "--gt", "b", "--num-classes", "0").Code);
-        Assert.Equal(2, Run("eval", "semantic", "--pred", "a", "--gt", "b", "--labels", "nope").Code);
-        Assert.Equal(2, Run("eval", "semantic", "--pred", "a").Code);
+        Assert.Equal(2, CliRunner.Run("eval", "semantic", "--pred", "a", "--gt", "b", "--num-classes", "0").Code);
+        Assert.Equal(2, CliRunner.Run("eval", "semantic", "--pred", "a", "--gt", "b", "--labels", "nope").Code);
+        Assert.Equal(2, CliRunner.Run("eval", "semantic", "--pred", "a").Code);
     }
 }

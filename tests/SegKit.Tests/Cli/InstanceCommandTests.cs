@@ -22,7 +22,7 @@ public class InstanceCommandTests
         File.WriteAllText(Path.Combine(input, "broken.jpg"), "not a jpeg");
         string output = TestPaths.NewTempDir();
 
-        var (code, stdout, stderr) = Run("instance", input, "--model", YoloModel, "--out", output, "--overlay", "--json",
+        var (code, stdout, stderr) = CliRunner.Run("instance", input, "--model", YoloModel, "--out", output, "--overlay", "--json",
             "--score", "0.5", "--threads", "2");
         Assert.True(code == ExitCodes.PartialFailure, stderr);
         Assert.Contains("broken.jpg", stderr);
@@ -69,14 +69,14 @@ public class InstanceCommandTests
         Assert.False(File.Exists(Path.Combine(output, "broken.json")));
 
         // Second run: everything done is skipped.
-        var again = Run("instance", input, "--model", YoloModel, "--out", output, "--threads", "2");
+        var again = CliRunner.Run("instance", input, "--model", YoloModel, "--out", output, "--threads", "2");
         Assert.Contains("already done", again.Err);
     }
 
     [Fact]
     public void Instance_InvalidScore_UsageErrorBeforeWork()
     {
-        var (code, _, stderr) = Run("instance", TestPaths.SharedImage("dog.jpg"), "--model", YoloModel, "--score", "1.5");
+        var (code, _, stderr) = CliRunner.Run("instance", TestPaths.SharedImage("dog.jpg"), "--model", YoloModel, "--score", "1.5");
         Assert.Equal(ExitCodes.InputError, code);
         Assert.Contains("--score", stderr);
     }
@@ -84,7 +84,7 @@ public class InstanceCommandTests
     [Fact]
     public void Instance_ModelFittingNoContract_ListsExpectations()
     {
-        var (code, _, stderr) = Run("instance", TestPaths.SharedImage("dog.jpg"), "--model", InstanceReference.Path("classifier.onnx"));
+        var (code, _, stderr) = CliRunner.Run("instance", TestPaths.SharedImage("dog.jpg"), "--model", InstanceReference.Path("classifier.onnx"));
         Assert.Equal(ExitCodes.InputError, code);
         Assert.Contains("fits no instance contract", stderr);
         Assert.Contains("YoloSeg", stderr);
