@@ -50,6 +50,9 @@ internal static class CliApp
         InfoCommand.Create(stdout),
         SemanticCommand.Create(stdout, stderr),
         SegmentCommand.Create(stdout, stderr),
+        InstanceCommand.Create(stdout, stderr),
+        EvalCommand.Create(stdout, stderr),
+        PredictCommand.Create(stdout, stderr),
         SamCommand.Create(stdout, stderr),
         EverythingCommand.Create(stdout, stderr),
     ];

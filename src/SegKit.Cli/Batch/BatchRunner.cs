@@ -16,6 +16,9 @@ internal enum ImageStatus
     Failed,
 }
 
+/// <summary>One unit of a batch: an id (used for output names and the completion marker) and the image file.</summary>
+internal sealed record BatchItem(string Id, string ImagePath);
+
 /// <summary>The result of one image: status, the error when it failed, and the verb's own JSON fields.</summary>
 internal sealed record ImageOutcome(string Image, ImageStatus Status, string? Error, double Milliseconds, Action<Utf8JsonWriter>? WriteJson, string Summary);
 
@@ -45,52 +48,61 @@ internal sealed class BatchRunner
     /// <param name="process">Does one image: (image path, stem, output dir) → (json fields, summary line).</param>
     /// <param name="cancel">Stops between images.</param>
     public int Run(IReadOnlyList<string> images, string outputDir, bool force, bool json,
+        Func<string, string, string, (Action<Utf8JsonWriter> Json, string Summary)> process, CancellationToken cancel) =>
+        Run(images.Select(i => new BatchItem(Path.GetFileNameWithoutExtension(i), i)).ToList(), outputDir, outputDir, force, json, process, cancel);
+
+    /// <summary>
+    /// Processes <paramref name="items"/>; an item is done when <c>&lt;markerDir&gt;/&lt;Id&gt;.json</c> exists.
+    /// <paramref name="process"/> gets (image path, id, output dir) and writes that marker last.
+    /// </summary>
+    public int Run(IReadOnlyList<BatchItem> items, string outputDir, string markerDir, bool force, bool json,
         Func<string, string, string, (Action<Utf8JsonWriter> Json, string Summary)> process, CancellationToken cancel)
     {
+        Directory.CreateDirectory(markerDir);
         Directory.CreateDirectory(outputDir);
-        var outcomes = new List<ImageOutcome>(images.Count);
+        var outcomes = new List<ImageOutcome>(items.Count);
         // A live progress bar on a terminal; one line per image when stderr is a file or a pipe (CI logs).
-        bool interactive = ReferenceEquals(_stderr, Console.Error) && !Console.IsErrorRedirected && images.Count > 1;
+        bool interactive = ReferenceEquals(_stderr, Console.Error) && !Console.IsErrorRedirected && items.Count > 1;
         if (interactive)
         {
             ErrorConsole().Progress().AutoClear(true).Start(ctx =>
             {
-                var task = ctx.AddTask("segmenting", maxValue: images.Count);
-                for (int i = 0; i < images.Count; i++)
+                var task = ctx.AddTask("segmenting", maxValue: items.Count);
+                for (int i = 0; i < items.Count; i++)
                 {
-                    task.Description = Markup.Escape(Path.GetFileName(images[i]));
-                    outcomes.Add(RunOne(images[i], outputDir, force, process, cancel));
+                    task.Description = Markup.Escape(items[i].Id);
+                    outcomes.Add(RunOne(items[i], outputDir, markerDir, force, process, cancel));
                     task.Increment(1);
                 }
             });
         }
         else
         {
-            for (int i = 0; i < images.Count; i++)
+            for (int i = 0; i < items.Count; i++)
             {
-                var outcome = RunOne(images[i], outputDir, force, process, cancel);
+                var outcome = RunOne(items[i], outputDir, markerDir, force, process, cancel);
                 outcomes.Add(outcome);
                 _stderr.WriteLine(outcome.Status switch
                 {
-                    ImageStatus.Failed => $"[{i + 1}/{images.Count}] {outcome.Image}: error: {outcome.Error}",
-                    _ => $"[{i + 1}/{images.Count}] {outcome.Image}: {outcome.Summary} ({outcome.Milliseconds:0} ms)",
+                    ImageStatus.Failed => $"[{i + 1}/{items.Count}] {outcome.Image}: error: {outcome.Error}",
+                    _ => $"[{i + 1}/{items.Count}] {outcome.Image}: {outcome.Summary} ({outcome.Milliseconds:0} ms)",
                 });
             }
         }
 
-        if (images.Count > 1)
+        if (items.Count > 1)
             WriteSummaryTable(outcomes);
         if (json)
             WriteJson(outcomes, outputDir);
         return outcomes.Any(o => o.Status == ImageStatus.Failed) ? ExitCodes.PartialFailure : ExitCodes.Ok;
     }
 
-    private static ImageOutcome RunOne(string image, string outputDir, bool force,
+    private static ImageOutcome RunOne(BatchItem item, string outputDir, string markerDir, bool force,
         Func<string, string, string, (Action<Utf8JsonWriter> Json, string Summary)> process, CancellationToken cancel)
     {
         cancel.ThrowIfCancellationRequested();
-        string stem = Path.GetFileNameWithoutExtension(image);
-        if (!force && File.Exists(Path.Combine(outputDir, stem + ".json")))
+        string image = item.ImagePath, stem = item.Id;
+        if (!force && File.Exists(Path.Combine(markerDir, stem + ".json")))
             return new ImageOutcome(image, ImageStatus.Skipped, null, 0, null, "already done (use --force to redo)");
         long start = Stopwatch.GetTimestamp();
         try

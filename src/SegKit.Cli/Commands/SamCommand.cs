@@ -66,12 +66,88 @@ internal static class SamCommand
     }
 
     /// <summary>
-    /// `segkit sam` without SAM models. The classical module's GrabCut fallback for --box prompts is wired here by
-    /// the lead; until then this is a usage error.
+    /// `segkit sam` without SAM models: each --box becomes a GrabCut mask (the classical fallback,
+    /// <see cref="GrabCutPrompt"/>), written like SAM's masks, and the command says that GrabCut was used.
+    /// Points need SAM and are refused.
     /// </summary>
     internal static int RunWithoutModel(string imagePath, IReadOnlyList<SamPoint> points, IReadOnlyList<BoxXyxy> boxes,
-        string outDir, bool json, TextWriter stdout, TextWriter stderr) =>
-        Usage(stderr, "--encoder and --decoder are required (GrabCut fallback arrives with the classical module)");
+        string outDir, bool json, TextWriter stdout, TextWriter stderr)
+    {
+        if (boxes.Count == 0)
+            return Usage(stderr, "--encoder and --decoder are required for point prompts; without SAM models only --box prompts work (GrabCut)");
+        if (points.Count > 0)
+            return Usage(stderr, "--point needs SAM models (--encoder, --decoder); without them only --box prompts work (GrabCut)");
+        stderr.WriteLine("segkit: no SAM model given: segmenting each box with GrabCut (classical, 5 iterations)");
+
+        var timings = new StageTimings();
+        long t = Stopwatch.GetTimestamp();
+        var image = ImageDecoder.DecodeRgb(imagePath);
+        timings.DecodeMs = StageTimings.Since(t);
+        t = Stopwatch.GetTimestamp();
+        var masks = boxes.Select(b => GrabCutPrompt.Segment(image, b)).ToList();
+        timings.InferenceMs = StageTimings.Since(t);
+
+        t = Stopwatch.GetTimestamp();
+        Directory.CreateDirectory(outDir);
+        string stem = Path.GetFileNameWithoutExtension(imagePath);
+        var files = new List<string>();
+        var overlay = image.Clone();
+        for (int i = 0; i < masks.Count; i++)
+        {
+            string file = Path.Combine(outDir, $"{stem}.sam.p{i}.m0.png");
+            PngEncoder.Save(SamPictures.MaskImage(masks[i]), file);
+            files.Add(file);
+            var color = Imaging.Drawing.DistinctColors.ForIndex(i);
+            Imaging.Drawing.Draw.BlendMask(overlay, masks[i], color, 0.5f);
+            Imaging.Drawing.Draw.MaskBoundary(overlay, masks[i], color, 2);
+            Imaging.Drawing.Draw.Rectangle(overlay, boxes[i], Imaging.Drawing.RgbColor.White, 2);
+        }
+        string overlayPath = Path.Combine(outDir, stem + ".sam.overlay.jpg");
+        JpegEncoder.Save(overlay, overlayPath);
+        string jsonPath = Path.Combine(outDir, stem + ".sam.json");
+        timings.EncodeMs = StageTimings.Since(t);
+
+        var doc = new StringWriter();
+        JsonOut.Print(doc, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("image", imagePath);
+            w.WriteNumber("width", image.Width);
+            w.WriteNumber("height", image.Height);
+            w.WriteString("method", "grabcut");
+            w.WriteStartArray("masks");
+            for (int i = 0; i < masks.Count; i++)
+            {
+                var rle = CocoRle.Encode(masks[i]);
+                w.WriteStartObject();
+                w.WriteNumber("prompt", i);
+                SamModels.WriteNumbers(w, "box", boxes[i].X1, boxes[i].Y1, boxes[i].X2, boxes[i].Y2);
+                w.WriteNumber("area", rle.Area());
+                var bbox = rle.ToBboxXywh();
+                SamModels.WriteNumbers(w, "bbox", bbox.X, bbox.Y, bbox.Width, bbox.Height);
+                SamModels.WriteRle(w, "segmentation", rle);
+                w.WriteString("file", files[i]);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartObject("outputs");
+            w.WriteString("overlay", overlayPath);
+            w.WriteString("json", jsonPath);
+            w.WriteEndObject();
+            JsonOut.WriteTimings(w, timings);
+            w.WriteEndObject();
+        });
+        AtomicFile.WriteAllText(jsonPath, doc.ToString());
+        if (json)
+            stdout.Write(doc.ToString());
+        else
+        {
+            for (int i = 0; i < masks.Count; i++)
+                stdout.WriteLine($"box {i} (GrabCut): area {masks[i].Area()} → {files[i]}");
+            stdout.WriteLine($"overlay → {overlayPath}");
+        }
+        return ExitCodes.Ok;
+    }
 
     private static int Usage(TextWriter stderr, string message)
     {

@@ -208,22 +208,41 @@ public static class CocoEvaluator
         private readonly Dictionary<(long Img, long Cat), double[,]> _ious = [];
         private long[] _imgIds = [];
         private long[] _catIds = [];
+        private static readonly double[,] s_noIous = new double[0, 0];
+        private int[][] _imagesOf = [];
 
         public CocoEvalResult Run()
         {
             _imgIds = (p.ImageIds ?? _images.Keys.ToList()).Distinct().Order().ToArray();
             _catIds = (p.CategoryIds ?? gtSet.Categories.Select(c => c.Id).ToList()).Distinct().Order().ToArray();
             Prepare();
-            foreach (long img in _imgIds)
-                foreach (long cat in _catIds)
-                    _ious[(img, cat)] = ComputeIou(img, cat);
+            // Every (image, category) is independent until accumulation, and every category after it: both stages run
+            // in parallel, each writing only its own slots, so the result does not depend on scheduling.
+            // IoUs are needed only where an image has both ground truth and detections of a category (COCOeval's [] elsewhere).
+            SortDetectionsByScore();
+            (long Img, long Cat)[] pairs = _dts.Keys.Where(_gts.ContainsKey).ToArray();
+            var ious = new double[pairs.Length][,];
+            Parallel.For(0, pairs.Length, j => ious[j] = ComputeIou(pairs[j].Img, pairs[j].Cat));
+            for (int j = 0; j < pairs.Length; j++) _ious[pairs[j]] = ious[j];
             int maxDet = p.MaxDets[^1];
             int A = p.AreaRanges.Count, I = _imgIds.Length;
             var evalImgs = new EvalImg?[_catIds.Length * A * I];
-            for (int k = 0; k < _catIds.Length; k++)
+            // Per category, the images (ascending) with ground truth or detections of it: evaluateImg is None elsewhere.
+            var imageIndex = new Dictionary<long, int>(I);
+            for (int i = 0; i < I; i++) imageIndex[_imgIds[i]] = i;
+            var catIndex = new Dictionary<long, int>(_catIds.Length);
+            for (int k = 0; k < _catIds.Length; k++) catIndex[_catIds[k]] = k;
+            var sets = new SortedSet<int>[_catIds.Length];
+            for (int k = 0; k < sets.Length; k++) sets[k] = [];
+            foreach ((long img, long cat) in _gts.Keys.Concat(_dts.Keys))
+                if (catIndex.TryGetValue(cat, out int k) && imageIndex.TryGetValue(img, out int i)) sets[k].Add(i);
+            _imagesOf = sets.Select(x => x.ToArray()).ToArray();
+            Parallel.For(0, _catIds.Length, k =>
+            {
                 for (int a = 0; a < A; a++)
-                    for (int i = 0; i < I; i++)
+                    foreach (int i in _imagesOf[k])
                         evalImgs[(k * A + a) * I + i] = EvaluateImg(_imgIds[i], _catIds[k], p.AreaRanges[a], maxDet);
+            });
             return Accumulate(evalImgs);
         }
 
@@ -239,10 +258,28 @@ public static class CocoEvaluator
             }).ToList();
             // Annotations are listed as getAnnIds + loadAnns do: images in ascending id order, each image's annotations
             // in file order, each looked up again by id (so with duplicate ids the last one wins).
-            foreach (Ann g in ListForEvaluation(gtAnns, requireBbox: iouType == CocoIouType.Bbox))
-                Add(_gts, g);
-            foreach (Ann d in ListForEvaluation(dtAnns, requireBbox: false))
-                Add(_dts, d);
+            List<Ann> gts = ListForEvaluation(gtAnns, requireBbox: iouType == CocoIouType.Bbox).ToList();
+            List<Ann> dts = ListForEvaluation(dtAnns, requireBbox: false).ToList();
+            if (iouType == CocoIouType.Segm)
+            {
+                // annToRLE: rasterizing polygons is the costly part of preparing COCO's own ground truth; in parallel.
+                // (An annotation listed twice is the same object: it may be rasterized twice, to the same value.)
+                Ann[] todo = gts.Concat(dts).Where(a => a.Rle is null).ToArray();
+                try
+                {
+                    Parallel.For(0, todo.Length, j =>
+                    {
+                        CocoImage im = _images[todo[j].ImageId];
+                        todo[j].Rle = todo[j].Segmentation!.ToRle(im.Height, im.Width);
+                    });
+                }
+                catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+                }
+            }
+            foreach (Ann g in gts) Add(_gts, g);
+            foreach (Ann d in dts) Add(_dts, d);
         }
 
         private IEnumerable<Ann> ListForEvaluation(List<Ann> anns, bool requireBbox)
@@ -263,13 +300,8 @@ public static class CocoEvaluator
                 {
                     if (cats.Count > 0 && !cats.Contains(a.CategoryId)) continue;
                     Ann g = byId[a.Id];
-                    if (iouType == CocoIouType.Segm && g.Rle is null)
-                    {
-                        if (g.Segmentation is null)
-                            throw new ArgumentException($"annotation {g.Id} (image {g.ImageId}) has no segmentation; segm evaluation needs one");
-                        CocoImage im = _images[g.ImageId];
-                        g.Rle = g.Segmentation.ToRle(im.Height, im.Width);
-                    }
+                    if (iouType == CocoIouType.Segm && g.Rle is null && g.Segmentation is null)
+                        throw new ArgumentException($"annotation {g.Id} (image {g.ImageId}) has no segmentation; segm evaluation needs one");
                     yield return g;
                 }
             }
@@ -316,40 +348,71 @@ public static class CocoEvaluator
             l.Add(a);
         }
 
-        private List<Ann> Gts(long img, long cat) => _gts.TryGetValue((img, cat), out List<Ann>? l) ? l : [];
+        private static readonly List<Ann> s_none = [];
 
-        private List<Ann> Dts(long img, long cat) => _dts.TryGetValue((img, cat), out List<Ann>? l) ? l : [];
+        private List<Ann> Gts(long img, long cat) => _gts.TryGetValue((img, cat), out List<Ann>? l) ? l : s_none;
 
-        // Indices of dts by decreasing score, stable (np.argsort(-score, kind='mergesort')).
-        private static int[] ByScore(List<Ann> dt) =>
-            Enumerable.Range(0, dt.Count).OrderByDescending(i => dt[i].Score).ToArray();
+        // Detections of an image and category, already in decreasing score order (see SortDetectionsByScore).
+        private List<Ann> Dts(long img, long cat) => _dts.TryGetValue((img, cat), out List<Ann>? l) ? l : s_none;
+
+        // computeIoU and evaluateImg both take each list's detections by decreasing score, stable
+        // (np.argsort(-score, kind='mergesort')): sort once, in place.
+        private void SortDetectionsByScore()
+        {
+            foreach (List<Ann> l in _dts.Values)
+            {
+                if (l.Count < 2) continue;
+                Ann[] sorted = l.Select((a, i) => (a, i)).OrderByDescending(x => x.a.Score).Select(x => x.a).ToArray();
+                l.Clear();
+                l.AddRange(sorted);
+            }
+        }
 
         // COCOeval.computeIoU: rows are dts by score (at most maxDets[-1]), columns gts in listed order.
         private double[,] ComputeIou(long img, long cat)
         {
             List<Ann> gt = Gts(img, cat), dtAll = Dts(img, cat);
-            if (gt.Count == 0 || dtAll.Count == 0) return new double[0, 0];
-            List<Ann> dt = ByScore(dtAll).Take(p.MaxDets[^1]).Select(i => dtAll[i]).ToList();
-            bool[] crowd = gt.Select(g => g.IsCrowd).ToArray();
-            return iouType == CocoIouType.Segm
-                ? CocoRle.Iou(dt.Select(d => d.Rle!).ToList(), gt.Select(g => g.Rle!).ToList(), crowd)
-                : CocoRle.BboxIou(dt.Select(d => d.Bbox).ToArray(), gt.Select(g => g.Bbox).ToArray(), crowd);
+            if (gt.Count == 0 || dtAll.Count == 0) return s_noIous;
+            int D = Math.Min(dtAll.Count, p.MaxDets[^1]);
+            var crowd = new bool[gt.Count];
+            for (int g = 0; g < gt.Count; g++) crowd[g] = gt[g].IsCrowd;
+            if (iouType == CocoIouType.Segm)
+            {
+                var dr = new CocoRle[D];
+                var gr = new CocoRle[gt.Count];
+                for (int d = 0; d < D; d++) dr[d] = dtAll[d].Rle!;
+                for (int g = 0; g < gt.Count; g++) gr[g] = gt[g].Rle!;
+                return CocoRle.Iou(dr, gr, crowd);
+            }
+            var db = new CocoBoxXywh[D];
+            var gb = new CocoBoxXywh[gt.Count];
+            for (int d = 0; d < D; d++) db[d] = dtAll[d].Bbox;
+            for (int g = 0; g < gt.Count; g++) gb[g] = gt[g].Bbox;
+            return CocoRle.BboxIou(db, gb, crowd);
         }
 
         // COCOeval.evaluateImg.
         private EvalImg? EvaluateImg(long img, long cat, CocoAreaRange aRng, int maxDet)
         {
-            List<Ann> gt0 = Gts(img, cat), dt0 = Dts(img, cat);
-            if (gt0.Count == 0 && dt0.Count == 0) return null;
-            var gIgnore0 = gt0.Select(g => g.Ignore || g.Area < aRng.Min || g.Area > aRng.Max).ToArray();
-            // Sort gt with ignored last (stable), dt by score (stable), keep maxDet dts.
-            int[] gtind = Enumerable.Range(0, gt0.Count).OrderBy(i => gIgnore0[i] ? 1 : 0).ToArray();
-            List<Ann> gt = gtind.Select(i => gt0[i]).ToList();
-            List<Ann> dt = ByScore(dt0).Take(maxDet).Select(i => dt0[i]).ToList();
-            bool[] gtIg = gtind.Select(i => gIgnore0[i]).ToArray();
-            double[,] ious = _ious[(img, cat)];
+            List<Ann> gt0 = Gts(img, cat), dt = Dts(img, cat);
+            if (gt0.Count == 0 && dt.Count == 0) return null;
+            // Ground truth with the ignored ones last (a stable partition, as np.argsort(kind='mergesort') of 0/1 flags).
+            int G = gt0.Count;
+            var gtind = new int[G];
+            var gtIg = new bool[G];
+            int n = 0;
+            for (int pass = 0; pass < 2; pass++)
+                for (int g = 0; g < G; g++)
+                {
+                    Ann a = gt0[g];
+                    bool ignored = a.Ignore || a.Area < aRng.Min || a.Area > aRng.Max;
+                    if (ignored != (pass == 1)) continue;
+                    gtind[n] = g;
+                    gtIg[n++] = ignored;
+                }
+            double[,] ious = _ious.TryGetValue((img, cat), out double[,]? found) ? found : s_noIous;
 
-            int T = p.IouThresholds.Count, G = gt.Count, D = dt.Count;
+            int T = p.IouThresholds.Count, D = Math.Min(dt.Count, maxDet);
             var gtm = new long[T, G];
             var dtm = new long[T, D];
             var dtIg = new bool[T, D];
@@ -364,7 +427,7 @@ public static class CocoEvaluator
                         for (int g = 0; g < G; g++)
                         {
                             // Already matched and not a crowd: skip.
-                            if (gtm[t, g] > 0 && !gt[g].IsCrowd) continue;
+                            if (gtm[t, g] > 0 && !gt0[gtind[g]].IsCrowd) continue;
                             // Matched to a regular gt and reached the ignored ones: stop.
                             if (m > -1 && !gtIg[m] && gtIg[g]) break;
                             double v = ious[d, gtind[g]];
@@ -374,7 +437,7 @@ public static class CocoEvaluator
                         }
                         if (m == -1) continue;
                         dtIg[t, d] = gtIg[m];
-                        dtm[t, d] = gt[m].Id;
+                        dtm[t, d] = gt0[gtind[m]].Id;
                         gtm[t, m] = dt[d].Id;
                     }
                 }
@@ -390,10 +453,17 @@ public static class CocoEvaluator
             return new EvalImg
             {
                 DtMatches = dtm,
-                DtScores = dt.Select(x => x.Score).ToArray(),
+                DtScores = Scores(dt, D),
                 GtIgnore = gtIg,
                 DtIgnore = dtIg,
             };
+        }
+
+        private static double[] Scores(List<Ann> dt, int count)
+        {
+            var r = new double[count];
+            for (int d = 0; d < count; d++) r[d] = dt[d].Score;
+            return r;
         }
 
         // COCOeval.accumulate.
@@ -406,7 +476,7 @@ public static class CocoEvaluator
             Fill(precision, -1);
             Fill(recall, -1);
             double eps = Math.BitIncrement(1.0) - 1.0; // np.spacing(1)
-            for (int k = 0; k < K; k++)
+            Parallel.For(0, K, k =>
             {
                 for (int a = 0; a < A; a++)
                 {
@@ -414,7 +484,7 @@ public static class CocoEvaluator
                     {
                         int maxDet = p.MaxDets[m];
                         var E = new List<EvalImg>();
-                        for (int i = 0; i < I; i++)
+                        foreach (int i in _imagesOf[k])
                             if (evalImgs[(k * A + a) * I + i] is EvalImg e) E.Add(e);
                         if (E.Count == 0) continue;
 
@@ -463,7 +533,7 @@ public static class CocoEvaluator
                         }
                     }
                 }
-            }
+            });
             return new CocoEvalResult(p, _catIds, precision, recall);
         }
 

@@ -62,6 +62,21 @@ public sealed class ConfusionMatrix
         }
     }
 
+    /// <summary>
+    /// A matrix with the given counts: <paramref name="counts"/>[gt × numClasses + pred], row-major, length numClasses²
+    /// (copied). For counts gathered elsewhere, e.g. in parallel over many images.
+    /// </summary>
+    public static ConfusionMatrix FromCounts(int numClasses, ReadOnlySpan<long> counts, int ignoreIndex = LabelMap.Ignore)
+    {
+        var m = new ConfusionMatrix(numClasses, ignoreIndex);
+        if (counts.Length != m._mat.Length)
+            throw new ArgumentException($"{counts.Length} counts for {numClasses} classes; {m._mat.Length} expected", nameof(counts));
+        foreach (long c in counts)
+            if (c < 0) throw new ArgumentException("counts must be ≥ 0", nameof(counts));
+        counts.CopyTo(m._mat);
+        return m;
+    }
+
     /// <summary>Clears all counts.</summary>
     public void Reset() => Array.Clear(_mat);
 

@@ -66,11 +66,30 @@ public sealed class SamCommandTests : IClassFixture<SamPredictorReferenceTests.M
     }
 
     [Fact]
-    public void Sam_WithoutModels_IsUsageErrorNamingTheGrabCutHook()
+    public void Sam_WithoutModels_BoxesBecomeGrabCutMasksAndSaysSo()
     {
-        var (code, _, err) = CliRunner.Run("sam", Truck, "--box", "10,10,100,100");
+        string output = TestPaths.NewTempDir();
+        var (code, stdout, err) = CliRunner.Run("sam", Truck, "--box", "500,400,1200,900", "--box", "50,700,600,1100", "--out", output, "--json");
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("GrabCut", err);
+        var image = SegKit.Imaging.ImageDecoder.DecodeRgb(Truck);
+        using var doc = System.Text.Json.JsonDocument.Parse(stdout);
+        Assert.Equal("grabcut", doc.RootElement.GetProperty("method").GetString());
+        var masks = doc.RootElement.GetProperty("masks").EnumerateArray().ToArray();
+        Assert.Equal(2, masks.Length);
+        var expected = GrabCutPrompt.Segment(image, new SegKit.Masks.BoxXyxy(500, 400, 1200, 900));
+        Assert.Equal(expected.Area(), masks[0].GetProperty("area").GetInt64());
+        Assert.Equal(SegKit.Masks.CocoRle.Encode(expected).ToCompressedString(), masks[0].GetProperty("segmentation").GetProperty("counts").GetString());
+        var png = SegKit.Imaging.PngDecoder.ReadGray8(masks[0].GetProperty("file").GetString()!);
+        Assert.Equal(expected.Area(), png.Data.Count(v => v != 0));
+    }
+
+    [Fact]
+    public void Sam_WithoutModels_PointsAreRefused()
+    {
+        var (code, _, err) = CliRunner.Run("sam", Truck, "--point", "100,100");
         Assert.Equal(ExitCodes.UsageError, code);
-        Assert.Contains("--encoder and --decoder are required (GrabCut fallback arrives with the classical module)", err);
+        Assert.Contains("only --box prompts work (GrabCut)", err);
     }
 
     [Theory]

@@ -1,135 +1,211 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using SegKit.Masks;
 
 namespace SegKit.Datasets.Coco;
 
-/// <summary>A COCO ground-truth file: images, categories and annotations (info and licenses are skipped).</summary>
-public sealed class CocoDataset
-{
-    /// <summary>Creates a dataset from its parts (kept as given).</summary>
-    public CocoDataset(IReadOnlyList<CocoImage> images, IReadOnlyList<CocoCategory> categories, IReadOnlyList<CocoAnnotation> annotations)
-    {
-        Images = images ?? throw new ArgumentNullException(nameof(images));
-        Categories = categories ?? throw new ArgumentNullException(nameof(categories));
-        Annotations = annotations ?? throw new ArgumentNullException(nameof(annotations));
-    }
-
-    /// <summary>The <c>images</c> entries in file order.</summary>
-    public IReadOnlyList<CocoImage> Images { get; }
-
-    /// <summary>The <c>categories</c> entries in file order.</summary>
-    public IReadOnlyList<CocoCategory> Categories { get; }
-
-    /// <summary>The <c>annotations</c> entries in file order.</summary>
-    public IReadOnlyList<CocoAnnotation> Annotations { get; }
-
-    /// <summary>Reads a ground-truth file (instances_*.json layout).</summary>
-    public static CocoDataset Load(string path)
-    {
-        using FileStream fs = File.OpenRead(path);
-        return Read(fs, path);
-    }
-
-    /// <summary>Reads ground truth from <paramref name="stream"/>, one annotation at a time; <paramref name="name"/> names it in errors.</summary>
-    public static CocoDataset Read(Stream stream, string name = "COCO ground truth")
-    {
-        var images = new List<CocoImage>();
-        var categories = new List<CocoCategory>();
-        var annotations = new List<CocoAnnotation>();
-        bool isArray = JsonElementStream.Read(stream, name,
-            p => p is "images" or "categories" or "annotations",
-            (prop, e) =>
-            {
-                switch (prop)
-                {
-                    case "images": images.Add(CocoJson.ParseImage(e, name)); break;
-                    case "categories": categories.Add(CocoJson.ParseCategory(e, name)); break;
-                    default: annotations.Add(CocoJson.ParseAnnotation(e, name)); break;
-                }
-            });
-        if (isArray) throw new CocoFormatException($"{name}: a JSON array; a ground-truth object with images, annotations, categories expected");
-        return new CocoDataset(images, categories, annotations);
-    }
-}
-
-/// <summary>Reads COCO results files (a JSON array of detections).</summary>
-public static class CocoResults
-{
-    /// <summary>Reads a results file.</summary>
-    public static IReadOnlyList<CocoResult> Load(string path)
-    {
-        using FileStream fs = File.OpenRead(path);
-        return Read(fs, path);
-    }
-
-    /// <summary>Reads results from <paramref name="stream"/>, one entry at a time; <paramref name="name"/> names it in errors.</summary>
-    public static IReadOnlyList<CocoResult> Read(Stream stream, string name = "COCO results")
-    {
-        var results = new List<CocoResult>();
-        bool isArray = JsonElementStream.Read(stream, name, _ => false, (_, e) => results.Add(CocoJson.ParseResult(e, name)));
-        if (!isArray) throw new CocoFormatException($"{name}: results must be a JSON array of objects");
-        return results;
-    }
-}
-
+// Turns one JSON entry into a model record straight from the reader's tokens (no DOM per entry). The reader is on the
+// entry's first token and the whole entry is in its buffer (JsonElementStream guarantees both), so reads never run dry;
+// `data` is that buffer, for copying the raw text of fields kept as extras. Each parser walks the object's properties
+// once; fields it does not model go to Extra (when kept). A wrong type or missing required field raises
+// CocoFormatException naming the entry.
 internal static class CocoJson
 {
-    public static CocoImage ParseImage(JsonElement e, string file) => new(
-        Id(e, "id", file), (int)Number(e, "width", file), (int)Number(e, "height", file),
-        e.TryGetProperty("file_name", out JsonElement f) && f.ValueKind == JsonValueKind.String ? f.GetString() : null);
-
-    public static CocoCategory ParseCategory(JsonElement e, string file) => new(
-        Id(e, "id", file),
-        e.TryGetProperty("name", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "",
-        e.TryGetProperty("supercategory", out JsonElement s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null);
-
-    public static CocoAnnotation ParseAnnotation(JsonElement e, string file)
+    public static CocoImage ParseImage(ref Utf8JsonReader r, ReadOnlySpan<byte> data, string file, bool keepExtras)
     {
-        long id = Id(e, "id", file);
-        string where = $"{file}: annotation {id}";
-        return new CocoAnnotation(id, Id(e, "image_id", where), Id(e, "category_id", where),
-            e.TryGetProperty("segmentation", out JsonElement s) && s.ValueKind != JsonValueKind.Null ? Segmentation(s, where) : null,
-            e.TryGetProperty("area", out JsonElement a) && a.ValueKind == JsonValueKind.Number ? a.GetDouble() : 0,
-            Box(e, where),
-            e.TryGetProperty("iscrowd", out JsonElement c) && Truthy(c));
-    }
-
-    public static CocoResult ParseResult(JsonElement e, string file)
-    {
-        if (e.ValueKind != JsonValueKind.Object) throw new CocoFormatException($"{file}: a result is {e.ValueKind}, an object expected");
-        long imageId = Id(e, "image_id", file);
-        string where = $"{file}: result for image {imageId}";
-        return new CocoResult(imageId, Id(e, "category_id", where), Number(e, "score", where), Box(e, where),
-            e.TryGetProperty("segmentation", out JsonElement s) && s.ValueKind != JsonValueKind.Null ? Segmentation(s, where) : null);
-    }
-
-    public static CocoSegmentation Segmentation(JsonElement s, string where)
-    {
-        if (s.ValueKind == JsonValueKind.Array)
+        RequireObject(ref r, file, "an image");
+        long? id = null;
+        double? width = null, height = null;
+        string? fileName = null;
+        var extras = new CocoExtras.Collector();
+        while (NextProperty(ref r, out Field field, out string? name))
         {
-            var polys = new List<double[]>();
-            foreach (JsonElement p in s.EnumerateArray())
+            switch (field)
             {
-                if (p.ValueKind != JsonValueKind.Array)
-                    throw new CocoFormatException($"{where}: segmentation is a list of {p.ValueKind}; a list of polygons (lists of numbers) expected");
-                polys.Add(p.EnumerateArray().Select(v => v.GetDouble()).ToArray());
+                case Field.Id: id = IdValue(ref r, "id", file); break;
+                case Field.Width: width = NumberValue(ref r, "width", file); break;
+                case Field.Height: height = NumberValue(ref r, "height", file); break;
+                case Field.FileName when r.TokenType == JsonTokenType.String: fileName = r.GetString(); break;
+                default: Extra(ref r, data, name ?? FieldName(field), keepExtras, ref extras); break;
+            }
+        }
+        string where = id is long i ? $"{file}: image {i}" : file + ": an image";
+        if (id is null) throw Missing(file + ": an image", "id");
+        if (width is not double w) throw Missing(where, "width");
+        if (height is not double h) throw Missing(where, "height");
+        if (w < 0 || h < 0 || w > int.MaxValue || h > int.MaxValue || w != Math.Floor(w) || h != Math.Floor(h))
+            throw new CocoFormatException($"{where}: size {w}×{h} is not a pair of non-negative integers");
+        return new CocoImage(id.Value, (int)w, (int)h, fileName) { Extra = extras.ToExtras() };
+    }
+
+    public static CocoCategory ParseCategory(ref Utf8JsonReader r, ReadOnlySpan<byte> data, string file, bool keepExtras)
+    {
+        RequireObject(ref r, file, "a category");
+        long? id = null;
+        string name = "";
+        string? super = null;
+        var extras = new CocoExtras.Collector();
+        while (NextProperty(ref r, out Field field, out string? prop))
+        {
+            switch (field)
+            {
+                case Field.Id: id = IdValue(ref r, "id", file); break;
+                case Field.Name when r.TokenType == JsonTokenType.String: name = r.GetString()!; break;
+                case Field.Supercategory when r.TokenType == JsonTokenType.String: super = r.GetString(); break;
+                default: Extra(ref r, data, prop ?? FieldName(field), keepExtras, ref extras); break;
+            }
+        }
+        if (id is null) throw Missing(file + ": a category", "id");
+        return new CocoCategory(id.Value, name, super) { Extra = extras.ToExtras() };
+    }
+
+    public static CocoAnnotation ParseAnnotation(ref Utf8JsonReader r, ReadOnlySpan<byte> data, string file, bool keepExtras)
+    {
+        RequireObject(ref r, file, "an annotation");
+        // The id first, so that every later message can name the annotation: look ahead on a copy of the reader.
+        long id = FindId(r, "id") ?? throw Missing(file + ": an annotation", "id");
+        string where = $"{file}: annotation {id}";
+        long? imageId = null, categoryId = null;
+        CocoSegmentation? seg = null;
+        double area = 0;
+        CocoBoxXywh? box = null;
+        bool crowd = false;
+        var extras = new CocoExtras.Collector();
+        while (NextProperty(ref r, out Field field, out string? name))
+        {
+            switch (field)
+            {
+                case Field.Id: IdValue(ref r, "id", where); break;
+                case Field.ImageId: imageId = IdValue(ref r, "image_id", where); break;
+                case Field.CategoryId: categoryId = IdValue(ref r, "category_id", where); break;
+                case Field.Segmentation: seg = r.TokenType == JsonTokenType.Null ? null : Segmentation(ref r, where); break;
+                case Field.Area when r.TokenType == JsonTokenType.Number: area = Finite(r.GetDouble(), "area", where); break;
+                case Field.Bbox: box = Box(ref r, where); break;
+                case Field.IsCrowd: crowd = Truthy(ref r); break;
+                default: Extra(ref r, data, name ?? FieldName(field), keepExtras, ref extras); break;
+            }
+        }
+        if (imageId is null) throw Missing(where, "image_id");
+        if (categoryId is null) throw Missing(where, "category_id");
+        return new CocoAnnotation(id, imageId.Value, categoryId.Value, seg, area, box, crowd) { Extra = extras.ToExtras() };
+    }
+
+    public static CocoResult ParseResult(ref Utf8JsonReader r, ReadOnlySpan<byte> data, string file, bool keepExtras)
+    {
+        RequireObject(ref r, file, "a result");
+        long? imageId = FindId(r, "image_id");
+        string where = imageId is long i ? $"{file}: result for image {i}" : file + ": a result";
+        long? categoryId = null;
+        double? score = null;
+        CocoBoxXywh? box = null;
+        CocoSegmentation? seg = null;
+        var extras = new CocoExtras.Collector();
+        while (NextProperty(ref r, out Field field, out string? name))
+        {
+            switch (field)
+            {
+                case Field.ImageId: imageId = IdValue(ref r, "image_id", where); break;
+                case Field.CategoryId: categoryId = IdValue(ref r, "category_id", where); break;
+                case Field.Score: score = NumberValue(ref r, "score", where); break;
+                case Field.Bbox: box = Box(ref r, where); break;
+                case Field.Segmentation: seg = r.TokenType == JsonTokenType.Null ? null : Segmentation(ref r, where); break;
+                default: Extra(ref r, data, name ?? FieldName(field), keepExtras, ref extras); break;
+            }
+        }
+        if (imageId is null) throw Missing(where, "image_id");
+        if (categoryId is null) throw Missing(where, "category_id");
+        if (score is null) throw Missing(where, "score");
+        return new CocoResult(imageId.Value, categoryId.Value, score.Value, box, seg) { Extra = extras.ToExtras() };
+    }
+
+    /// <summary>A segmentation given as a JSON element (e.g. a field kept in extras).</summary>
+    public static CocoSegmentation Segmentation(JsonElement e, string where)
+    {
+        byte[] utf8 = Encoding.UTF8.GetBytes(e.GetRawText());
+        var r = new Utf8JsonReader(utf8);
+        r.Read();
+        return Segmentation(ref r, where);
+    }
+
+    // Polygons [[x, y, ...], ...] or an RLE {size: [h, w], counts: "..." | [...]}; the reader ends on the value's last token.
+    public static CocoSegmentation Segmentation(ref Utf8JsonReader r, string where)
+    {
+        if (r.TokenType == JsonTokenType.StartArray)
+        {
+            var polys = new List<double[]>(1);
+            double[] scratch = ArrayPool<double>.Shared.Rent(256);
+            try
+            {
+                while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+                {
+                    if (r.TokenType != JsonTokenType.StartArray)
+                        throw new CocoFormatException($"{where}: segmentation is a list of {Kind(r.TokenType)}; a list of polygons (lists of numbers) expected");
+                    int n = 0;
+                    while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+                    {
+                        if (r.TokenType != JsonTokenType.Number)
+                            throw new CocoFormatException($"{where}: a polygon holds {Kind(r.TokenType)}; numbers expected");
+                        if (n == scratch.Length)
+                        {
+                            double[] bigger = ArrayPool<double>.Shared.Rent(n * 2);
+                            scratch.AsSpan(0, n).CopyTo(bigger);
+                            ArrayPool<double>.Shared.Return(scratch);
+                            scratch = bigger;
+                        }
+                        scratch[n++] = Finite(r.GetDouble(), "a polygon", where);
+                    }
+                    polys.Add(scratch.AsSpan(0, n).ToArray());
+                }
+            }
+            finally
+            {
+                ArrayPool<double>.Shared.Return(scratch);
             }
             return CocoSegmentation.FromPolygons(polys);
         }
-        if (s.ValueKind != JsonValueKind.Object || !s.TryGetProperty("size", out JsonElement size) || !s.TryGetProperty("counts", out JsonElement counts))
+        if (r.TokenType != JsonTokenType.StartObject)
             throw new CocoFormatException($"{where}: segmentation is neither a polygon list nor {{size, counts}}");
-        if (size.ValueKind != JsonValueKind.Array || size.GetArrayLength() != 2)
-            throw new CocoFormatException($"{where}: segmentation size must be [height, width]");
-        int h = size[0].GetInt32(), w = size[1].GetInt32();
+        int h = -1, w = -1;
+        bool haveSize = false;
+        string? countsString = null;
+        uint[]? countsArray = null;
+        while (NextProperty(ref r, out Field field, out _))
+        {
+            switch (field)
+            {
+                case Field.Size:
+                    if (r.TokenType != JsonTokenType.StartArray || !r.Read() || !r.TryGetInt32Strict(out h)
+                        || !r.Read() || !r.TryGetInt32Strict(out w) || !r.Read() || r.TokenType != JsonTokenType.EndArray || h < 0 || w < 0)
+                        throw new CocoFormatException($"{where}: segmentation size must be [height, width], two non-negative integers");
+                    haveSize = true;
+                    break;
+                case Field.Counts when r.TokenType == JsonTokenType.String:
+                    countsString = r.GetString();
+                    break;
+                case Field.Counts when r.TokenType == JsonTokenType.StartArray:
+                    var runs = new List<uint>();
+                    while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+                    {
+                        if (r.TokenType != JsonTokenType.Number || !r.TryGetUInt32(out uint run))
+                            throw new CocoFormatException($"{where}: RLE counts must be non-negative integers");
+                        runs.Add(run);
+                    }
+                    countsArray = runs.ToArray();
+                    break;
+                case Field.Counts:
+                    throw new CocoFormatException($"{where}: segmentation counts is {Kind(r.TokenType)}; a string or a list expected");
+                default:
+                    SkipValue(ref r);
+                    break;
+            }
+        }
+        if (!haveSize || countsString is null && countsArray is null)
+            throw new CocoFormatException($"{where}: segmentation is neither a polygon list nor {{size, counts}}");
+        if (countsArray is not null) return CocoSegmentation.FromRle(new CocoRle(h, w, countsArray), uncompressed: true);
         try
         {
-            return counts.ValueKind switch
-            {
-                JsonValueKind.String => CocoSegmentation.FromRle(CocoRle.FromCompressedString(h, w, counts.GetString()!)),
-                JsonValueKind.Array => CocoSegmentation.FromRle(
-                    new CocoRle(h, w, counts.EnumerateArray().Select(v => v.GetUInt32()).ToArray()), uncompressed: true),
-                _ => throw new CocoFormatException($"{where}: segmentation counts is {counts.ValueKind}; a string or a list expected"),
-            };
+            return CocoSegmentation.FromRle(CocoRle.FromCompressedString(h, w, countsString!));
         }
         catch (FormatException ex)
         {
@@ -137,31 +213,178 @@ internal static class CocoJson
         }
     }
 
-    private static CocoBoxXywh? Box(JsonElement e, string where)
+    // Best effort, for the diagnostic of an entry that failed to parse: its numeric field `name` at the top level.
+    public static long? FindId(Utf8JsonReader r, string name)
     {
-        if (!e.TryGetProperty("bbox", out JsonElement b) || b.ValueKind != JsonValueKind.Array || b.GetArrayLength() == 0) return null;
-        if (b.GetArrayLength() != 4) throw new CocoFormatException($"{where}: bbox has {b.GetArrayLength()} numbers, 4 expected");
-        return new CocoBoxXywh(b[0].GetDouble(), b[1].GetDouble(), b[2].GetDouble(), b[3].GetDouble());
+        if (r.TokenType != JsonTokenType.StartObject) return null;
+        try
+        {
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            {
+                bool hit = r.ValueTextEquals(name);
+                r.Read();
+                if (hit) return r.TokenType == JsonTokenType.Number && r.TryGetInt64(out long l) ? l : null;
+                if (!r.TrySkip()) return null;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        return null;
     }
 
-    private static long Id(JsonElement e, string name, string where)
+    private static bool TryGetInt32Strict(this ref Utf8JsonReader r, out int v)
     {
-        if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(name, out JsonElement v) || v.ValueKind != JsonValueKind.Number)
-            throw new CocoFormatException($"{where}: entry lacks a numeric \"{name}\"");
-        return v.TryGetInt64(out long l) ? l : (long)v.GetDouble();
+        v = 0;
+        return r.TokenType == JsonTokenType.Number && r.TryGetInt32(out v);
     }
 
-    private static double Number(JsonElement e, string name, string where)
+    private static CocoBoxXywh? Box(ref Utf8JsonReader r, string where)
     {
-        if (!e.TryGetProperty(name, out JsonElement v) || v.ValueKind != JsonValueKind.Number)
-            throw new CocoFormatException($"{where}: lacks a numeric \"{name}\"");
-        return v.GetDouble();
+        if (r.TokenType == JsonTokenType.Null) return null;
+        if (r.TokenType != JsonTokenType.StartArray) throw new CocoFormatException($"{where}: bbox is {Kind(r.TokenType)}; [x, y, w, h] expected");
+        Span<double> v = stackalloc double[4];
+        int n = 0;
+        while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+        {
+            if (r.TokenType != JsonTokenType.Number) throw new CocoFormatException($"{where}: bbox holds {Kind(r.TokenType)}; numbers expected");
+            if (n < 4) v[n] = Finite(r.GetDouble(), "bbox", where);
+            n++;
+        }
+        if (n == 0) return null;
+        if (n != 4) throw new CocoFormatException($"{where}: bbox has {n} numbers, 4 expected");
+        return new CocoBoxXywh(v[0], v[1], v[2], v[3]);
     }
 
-    private static bool Truthy(JsonElement v) => v.ValueKind switch
+    // The property names COCO defines; anything else is Other (and becomes an extra field).
+    private enum Field { Other, Id, ImageId, CategoryId, Segmentation, Area, Bbox, IsCrowd, Width, Height, FileName, Name, Supercategory, Score, Size, Counts }
+
+    private static Field Match(ref Utf8JsonReader r)
     {
-        JsonValueKind.True => true,
-        JsonValueKind.Number => v.GetDouble() != 0,
-        _ => false,
+        if (r.ValueIsEscaped || r.HasValueSequence) return Field.Other; // matched by string below
+        ReadOnlySpan<byte> n = r.ValueSpan;
+        return n.Length switch
+        {
+            2 when n.SequenceEqual("id"u8) => Field.Id,
+            4 when n.SequenceEqual("area"u8) => Field.Area,
+            4 when n.SequenceEqual("bbox"u8) => Field.Bbox,
+            4 when n.SequenceEqual("name"u8) => Field.Name,
+            4 when n.SequenceEqual("size"u8) => Field.Size,
+            5 when n.SequenceEqual("width"u8) => Field.Width,
+            5 when n.SequenceEqual("score"u8) => Field.Score,
+            6 when n.SequenceEqual("height"u8) => Field.Height,
+            6 when n.SequenceEqual("counts"u8) => Field.Counts,
+            7 when n.SequenceEqual("iscrowd"u8) => Field.IsCrowd,
+            8 when n.SequenceEqual("image_id"u8) => Field.ImageId,
+            9 when n.SequenceEqual("file_name"u8) => Field.FileName,
+            11 when n.SequenceEqual("category_id"u8) => Field.CategoryId,
+            12 when n.SequenceEqual("segmentation"u8) => Field.Segmentation,
+            13 when n.SequenceEqual("supercategory"u8) => Field.Supercategory,
+            _ => Field.Other,
+        };
+    }
+
+    private static string FieldName(Field f) => f switch
+    {
+        Field.Id => "id", Field.ImageId => "image_id", Field.CategoryId => "category_id", Field.Segmentation => "segmentation",
+        Field.Area => "area", Field.Bbox => "bbox", Field.IsCrowd => "iscrowd", Field.Width => "width", Field.Height => "height",
+        Field.FileName => "file_name", Field.Name => "name", Field.Supercategory => "supercategory", Field.Score => "score",
+        Field.Size => "size", Field.Counts => "counts", _ => "",
+    };
+
+    // Moves to the next property's value; false at the end of the object. The name is given as a string only when it
+    // is not one COCO defines (or is written with escapes), so known fields cost no allocation.
+    private static bool NextProperty(ref Utf8JsonReader r, out Field field, out string? name)
+    {
+        r.Read();
+        if (r.TokenType == JsonTokenType.EndObject)
+        {
+            field = Field.Other;
+            name = null;
+            return false;
+        }
+        field = Match(ref r);
+        name = null;
+        if (field == Field.Other)
+        {
+            name = r.GetString()!;
+            field = r.ValueIsEscaped ? MatchString(name) : Field.Other;
+            if (field != Field.Other) name = null;
+        }
+        r.Read();
+        return true;
+    }
+
+    private static Field MatchString(string name)
+    {
+        foreach (Field f in Enum.GetValues<Field>())
+            if (f != Field.Other && FieldName(f) == name) return f;
+        return Field.Other;
+    }
+
+    private static void SkipValue(ref Utf8JsonReader r)
+    {
+        // TrySkip, not Skip: the reader may be over a non-final block (the entry itself is complete in it).
+        if (!r.TrySkip()) throw new InvalidOperationException("a COCO entry was handed over incomplete");
+    }
+
+    // Keeps the value the reader is on as an extra field (its raw text), or skips it.
+    private static void Extra(ref Utf8JsonReader r, ReadOnlySpan<byte> data, string name, bool keep, ref CocoExtras.Collector extras)
+    {
+        int start = (int)r.TokenStartIndex;
+        SkipValue(ref r);
+        if (keep) extras.AddRaw(name, data[start..(int)r.BytesConsumed]);
+    }
+
+    private static void RequireObject(ref Utf8JsonReader r, string file, string what)
+    {
+        if (r.TokenType != JsonTokenType.StartObject) throw new CocoFormatException($"{file}: {what} is {Kind(r.TokenType)}, an object expected");
+    }
+
+    private static long IdValue(ref Utf8JsonReader r, string name, string where)
+    {
+        if (r.TokenType != JsonTokenType.Number) throw new CocoFormatException($"{where}: \"{name}\" is {Kind(r.TokenType)}, a number expected");
+        if (r.TryGetInt64(out long l)) return l;
+        double d = r.GetDouble();
+        if (d != Math.Floor(d) || Math.Abs(d) > 9e18) throw new CocoFormatException($"{where}: \"{name}\" is {d}, an integer expected");
+        return (long)d;
+    }
+
+    private static double NumberValue(ref Utf8JsonReader r, string name, string where)
+    {
+        if (r.TokenType == JsonTokenType.Number) return Finite(r.GetDouble(), $"\"{name}\"", where);
+        string kind = Kind(r.TokenType);
+        throw new CocoFormatException($"{where}: \"{name}\" is {kind}, a number expected");
+    }
+
+    private static bool Truthy(ref Utf8JsonReader r)
+    {
+        bool v = r.TokenType switch
+        {
+            JsonTokenType.True => true,
+            JsonTokenType.Number => r.GetDouble() != 0,
+            _ => false,
+        };
+        SkipValue(ref r);
+        return v;
+    }
+
+    // JSON numbers past double's range read as ±infinity; COCO has no use for them and JSON cannot write them back.
+    private static double Finite(double v, string what, string where) =>
+        double.IsFinite(v) ? v : throw new CocoFormatException($"{where}: {what} holds a number out of double's range");
+
+    private static CocoFormatException Missing(string where, string name) => new($"{where}: lacks \"{name}\"");
+
+    // JsonValueKind's names, which the messages used before parsing went token-level.
+    private static string Kind(JsonTokenType t) => t switch
+    {
+        JsonTokenType.StartObject => "Object",
+        JsonTokenType.StartArray => "Array",
+        JsonTokenType.String => "String",
+        JsonTokenType.Number => "Number",
+        JsonTokenType.True => "True",
+        JsonTokenType.False => "False",
+        JsonTokenType.Null => "Null",
+        _ => t.ToString(),
     };
 }

@@ -3,10 +3,25 @@ using SegKit.Masks;
 namespace SegKit.Datasets.Coco;
 
 /// <summary>A COCO <c>images</c> entry.</summary>
-public sealed record CocoImage(long Id, int Width, int Height, string? FileName);
+/// <param name="Id">Image id.</param>
+/// <param name="Width">Width in pixels.</param>
+/// <param name="Height">Height in pixels.</param>
+/// <param name="FileName">The <c>file_name</c>, relative to the image folder, or null when absent.</param>
+public sealed record CocoImage(long Id, int Width, int Height, string? FileName)
+{
+    /// <summary>Other fields of the entry (<c>license</c>, <c>coco_url</c>, <c>date_captured</c>...), kept for writing back.</summary>
+    public CocoExtras? Extra { get; init; }
+}
 
 /// <summary>A COCO <c>categories</c> entry.</summary>
-public sealed record CocoCategory(long Id, string Name, string? Supercategory);
+/// <param name="Id">Category id.</param>
+/// <param name="Name">The <c>name</c> ("" when absent).</param>
+/// <param name="Supercategory">The <c>supercategory</c>, or null when absent.</param>
+public sealed record CocoCategory(long Id, string Name, string? Supercategory)
+{
+    /// <summary>Other fields of the entry (<c>keypoints</c>, <c>skeleton</c>, <c>isthing</c>...), kept for writing back.</summary>
+    public CocoExtras? Extra { get; init; }
+}
 
 /// <summary>How a COCO <c>segmentation</c> field was written.</summary>
 public enum CocoSegmentationKind
@@ -21,8 +36,8 @@ public enum CocoSegmentationKind
     UncompressedRle,
 }
 
-/// <summary>A COCO <c>segmentation</c>: polygons or an RLE, as written in the file.</summary>
-public sealed class CocoSegmentation
+/// <summary>A COCO <c>segmentation</c>: polygons or an RLE, as written in the file. Equal when kind, polygons and RLE are.</summary>
+public sealed class CocoSegmentation : IEquatable<CocoSegmentation>
 {
     private CocoSegmentation(CocoSegmentationKind kind, IReadOnlyList<double[]>? polygons, CocoRle? rle)
     {
@@ -48,6 +63,30 @@ public sealed class CocoSegmentation
     public static CocoSegmentation FromRle(CocoRle rle, bool uncompressed = false) =>
         new(uncompressed ? CocoSegmentationKind.UncompressedRle : CocoSegmentationKind.CompressedRle, null,
             rle ?? throw new ArgumentNullException(nameof(rle)));
+
+    /// <inheritdoc/>
+    public bool Equals(CocoSegmentation? other)
+    {
+        if (other is null || other.Kind != Kind) return false;
+        if (Rle is not null) return Rle.Equals(other.Rle);
+        if (Polygons!.Count != other.Polygons!.Count) return false;
+        for (int i = 0; i < Polygons.Count; i++)
+            if (!Polygons[i].AsSpan().SequenceEqual(other.Polygons[i])) return false;
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as CocoSegmentation);
+
+    /// <inheritdoc/>
+    public override int GetHashCode()
+    {
+        var h = new HashCode();
+        h.Add(Kind);
+        if (Rle is not null) h.Add(Rle);
+        else foreach (double[] p in Polygons!) { h.Add(p.Length); if (p.Length > 0) h.Add(p[0]); }
+        return h.ToHashCode();
+    }
 
     /// <summary>
     /// The mask as an RLE, exactly as pycocotools' <c>COCO.annToRLE</c> makes it for an image of
@@ -84,7 +123,11 @@ public sealed class CocoSegmentation
 /// <param name="Bbox">The file's <c>bbox</c> (x, y, w, h), or null when absent.</param>
 /// <param name="IsCrowd">The file's <c>iscrowd</c>.</param>
 public sealed record CocoAnnotation(long Id, long ImageId, long CategoryId, CocoSegmentation? Segmentation,
-    double Area, CocoBoxXywh? Bbox, bool IsCrowd);
+    double Area, CocoBoxXywh? Bbox, bool IsCrowd)
+{
+    /// <summary>Other fields of the entry (<c>keypoints</c>, <c>num_keypoints</c>, <c>attributes</c>...), kept for writing back.</summary>
+    public CocoExtras? Extra { get; init; }
+}
 
 /// <summary>One entry of a COCO results file (a detection).</summary>
 /// <param name="ImageId">The image it was made for.</param>
@@ -92,4 +135,8 @@ public sealed record CocoAnnotation(long Id, long ImageId, long CategoryId, Coco
 /// <param name="Score">Confidence.</param>
 /// <param name="Bbox">(x, y, w, h), or null when the entry has none (or an empty list).</param>
 /// <param name="Segmentation">The predicted mask, or null when the entry has none.</param>
-public sealed record CocoResult(long ImageId, long CategoryId, double Score, CocoBoxXywh? Bbox, CocoSegmentation? Segmentation);
+public sealed record CocoResult(long ImageId, long CategoryId, double Score, CocoBoxXywh? Bbox, CocoSegmentation? Segmentation)
+{
+    /// <summary>Other fields of the entry (SAM's <c>predicted_iou</c>, <c>stability_score</c>, <c>point_coords</c>...), kept for writing back.</summary>
+    public CocoExtras? Extra { get; init; }
+}

@@ -24,24 +24,39 @@ public static partial class Draw
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(mask);
         CheckSize(target, mask.Width, mask.Height, nameof(mask));
+        BlendMask(target, mask, 0, 0, color, alpha);
+    }
+
+    /// <summary>
+    /// Blends <paramref name="color"/> at <paramref name="alpha"/> (0..1) where <paramref name="mask"/> is set,
+    /// with the mask's pixel (0, 0) placed at image pixel (<paramref name="x"/>, <paramref name="y"/>) — for masks
+    /// stored as the crop of a region. Mask pixels falling outside the image are ignored.
+    /// </summary>
+    public static void BlendMask(RgbImage target, BinaryMask mask, int x, int y, RgbColor color, float alpha)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(mask);
         int a = AlphaWeight(alpha);
-        if (a == 0) return;
+        int my0 = Math.Max(0, -y), my1 = (int)Math.Min(mask.Height, (long)target.Height - y);
+        if (a == 0 || my0 >= my1 || mask.Width == 0) return;
         int inv = 256 - a, cr = color.R * a + 128, cg = color.G * a + 128, cb = color.B * a + 128;
         byte[] data = target.Data;
-        int stride = target.Stride;
-        ForRowBlocks(target.Height, (long)target.Width * target.Height, (y0, y1) =>
+        int stride = target.Stride, width = target.Width;
+        ForRowBlocks(my1 - my0, (long)mask.Width * (my1 - my0), (r0, r1) =>
         {
-            for (int y = y0; y < y1; y++)
+            for (int my = my0 + r0; my < my0 + r1; my++)
             {
-                ReadOnlySpan<ulong> words = mask.GetRowWords(y);
-                Span<byte> row = data.AsSpan(y * stride, stride);
+                ReadOnlySpan<ulong> words = mask.GetRowWords(my);
+                Span<byte> row = data.AsSpan((y + my) * stride, stride);
                 for (int w = 0; w < words.Length; w++)
                 {
                     ulong bits = words[w];
                     while (bits != 0)
                     {
-                        int i = 3 * ((w << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits));
+                        int ix = x + (w << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits);
                         bits &= bits - 1;
+                        if ((uint)ix >= (uint)width) continue;
+                        int i = 3 * ix;
                         row[i] = (byte)((row[i] * inv + cr) >> 8);
                         row[i + 1] = (byte)((row[i + 1] * inv + cg) >> 8);
                         row[i + 2] = (byte)((row[i + 2] * inv + cb) >> 8);
@@ -114,6 +129,18 @@ public static partial class Draw
         CheckSize(target, mask.Width, mask.Height, nameof(mask));
         ArgumentOutOfRangeException.ThrowIfLessThan(thickness, 1);
         BlendMask(target, BoundaryMasks.Inner(mask, thickness), color, 1f);
+    }
+
+    /// <summary>
+    /// <see cref="MaskBoundary(RgbImage, BinaryMask, RgbColor, int)"/> for a mask whose pixel (0, 0) sits at image
+    /// pixel (<paramref name="x"/>, <paramref name="y"/>); pixels beyond the mask's own edges count as unset.
+    /// </summary>
+    public static void MaskBoundary(RgbImage target, BinaryMask mask, int x, int y, RgbColor color, int thickness = 1)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(mask);
+        ArgumentOutOfRangeException.ThrowIfLessThan(thickness, 1);
+        BlendMask(target, BoundaryMasks.Inner(mask, thickness), x, y, color, 1f);
     }
 
     /// <summary>

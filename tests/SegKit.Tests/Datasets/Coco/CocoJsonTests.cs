@@ -21,7 +21,7 @@ public class CocoJsonTests
          "annotations": [
            {"id": 5, "image_id": 1, "category_id": 3, "segmentation": [[1, 1, 8, 1, 8, 6, 1, 6]], "area": 35.5, "bbox": [1, 1, 7, 5], "iscrowd": 0},
            {"id": 6, "image_id": 2, "category_id": 3, "segmentation": {"size": [6, 8], "counts": [10, 4, 34]}, "area": 4, "bbox": [1, 4, 1, 4], "iscrowd": 1},
-           {"id": 7, "image_id": 2, "category_id": 4, "segmentation": {"size": [6, 8], "counts": "<4Q1"}, "area": 4.0, "bbox": [1, 0, 1, 4], "iscrowd": false}
+           {"id": 7, "image_id": 2, "category_id": 4, "segmentation": {"size": [6, 8], "counts": "<4P1"}, "area": 4.0, "bbox": [1, 0, 1, 4], "iscrowd": false}
          ],
          "categories": [{"id": 3, "name": "cat", "supercategory": "animal"}, {"id": 4, "name": "dog"}]}
         """;
@@ -84,11 +84,24 @@ public class CocoJsonTests
 
     [Theory]
     [InlineData("""{"images": [{"id": 1, "width": 2, "height": 2}], "annotations": [{"id": 1, "image_id": 1""")]
-    [InlineData("""{"images": [{"id": 1, "width": 2}]}""")]
-    [InlineData("""{"annotations": [{"id": 1, "image_id": 1, "category_id": 1, "segmentation": {"size": [2, 2], "counts": "~~"}}]}""")]
     [InlineData("""[1, 2]""")]
+    [InlineData("""{"images": 3}""")]
+    [InlineData("""{"images": []} x""")]
     public void Read_MalformedGroundTruth_ThrowsCocoFormatException(string json) =>
         Assert.Throws<CocoFormatException>(() => CocoDataset.Read(new MemoryStream(Encoding.UTF8.GetBytes(json)), "gt.json"));
+
+    [Theory]
+    [InlineData("""{"images": [{"id": 1, "width": 2}]}""")]
+    [InlineData("""{"images": [{"id": 1, "width": 2, "height": 2}], "categories": [{"id": 1}], "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "segmentation": {"size": [2, 2], "counts": "~~"}}]}""")]
+    public void Read_BadEntry_LenientReportsStrictThrows(string json)
+    {
+        CocoDataset ds = CocoDataset.Read(new MemoryStream(Encoding.UTF8.GetBytes(json)), "gt.json");
+        CocoDiagnostic d = Assert.Single(ds.Diagnostics);
+        Assert.Equal(CocoProblem.InvalidEntry, d.Problem);
+        Assert.True(d.Dropped);
+        var ex = Assert.Throws<CocoFormatException>(() => CocoDataset.Read(new MemoryStream(Encoding.UTF8.GetBytes(json)), "gt.json", CocoReadOptions.Strict));
+        Assert.Single(ex.Diagnostics);
+    }
 
     [Fact]
     public void ToRle_FourNumberPolygons_ReadAsBoxesLikeFrPyObjects()

@@ -1,0 +1,144 @@
+// segkit predict <dataset dir or COCO json> --task semantic|instance --model FILE [--split S] [--out DIR] ...
+// Runs a segmenter over a dataset (VOC folder, COCO annotations JSON, or a folder of photos), resumably:
+//   semantic: <out>/SegmentationClass/<id>.png (VOC-style palette label maps) — score with `segkit eval semantic`
+//   instance: <out>/results.json (one COCO results file, merged from <out>/parts/<id>.results.json at the end)
+//             — score with `segkit eval coco`
+// <out>/parts/<id>.json marks an image as done (written last), so an interrupted run resumes where it stopped.
+using System.CommandLine;
+using System.Text.Json;
+using SegKit.Cli.Batch;
+using SegKit.Datasets;
+using SegKit.Datasets.Coco;
+using SegKit.Imaging;
+using SegKit.Instance;
+using SegKit.Masks;
+using SegKit.Models;
+using SegKit.Semantic;
+
+namespace SegKit.Cli;
+
+internal static class PredictCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var dataset = new Argument<string>("dataset") { Description = "A VOC folder (VOC2012 or VOCdevkit), a COCO annotations JSON, or a folder of images." };
+        var task = new Option<string>("--task") { Description = "semantic or instance.", Required = true };
+        var score = new Option<float>("--score") { Description = "instance: minimum score kept.", DefaultValueFactory = _ => InstanceSegmenterOptions.Default.ScoreThreshold };
+        task.AcceptOnlyFromAmong(Tasks);
+        var model = new Option<FileInfo>("--model") { Description = "The ONNX model.", Required = true };
+        var preset = new Option<string?>("--preset") { Description = "semantic: built-in preset (default: from the model's contract)." };
+        var presetFile = new Option<FileInfo?>("--preset-file") { Description = "semantic: a JSON preset." };
+        var split = new Option<string?>("--split") { Description = "VOC: the ImageSets/Segmentation list to run (default val, else all)." };
+        var outDir = new Option<string>("--out") { Description = "Output folder.", DefaultValueFactory = _ => "predictions" };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads (0 = its default).", DefaultValueFactory = _ => 0 };
+        var force = new Option<bool>("--force") { Description = "Redo images that are already done." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON document with per-image results and timings." };
+        var command = new Command("predict", "Run a segmenter over a dataset, resumably: VOC-style label maps (semantic) or one COCO results JSON (instance).")
+        {
+            dataset, task, model, preset, presetFile, split, outDir, threads, force, json, score,
+        };
+        command.SetAction((parse, cancel) =>
+        {
+            var source = DatasetSource.Open(parse.GetValue(dataset)!, new DatasetSourceOptions { Split = parse.GetValue(split) });
+            string outPath = parse.GetValue(outDir)!;
+            string parts = Path.Combine(outPath, "parts");
+            var items = source.Images.Select(i => new BatchItem(i.Id, i.ImagePath)).ToList();
+            var byId = source.Images.ToDictionary(i => i.Id);
+            var runner = new BatchRunner(stdout, stderr);
+            string modelPath = parse.GetValue(model)!.FullName;
+            int code = parse.GetValue(task) switch
+            {
+                "semantic" => RunSemantic(runner, items, outPath, parts, modelPath, parse, preset, presetFile, threads, force, json, cancel),
+                "instance" => RunInstance(runner, source, items, outPath, parts, modelPath, parse.GetValue(score), parse.GetValue(threads),
+                    parse.GetValue(force), parse.GetValue(json), stderr, cancel),
+                _ => throw new InvalidOperationException("unreachable: --task is validated"),
+            };
+            stderr.WriteLine($"outputs in {Path.GetFullPath(outPath)} ({source.Kind}, {items.Count} images)");
+            return Task.FromResult(code);
+        });
+        return command;
+    }
+
+    private static readonly string[] Tasks = ["semantic", "instance"];
+
+    private static int RunInstance(BatchRunner runner, DatasetSource source, List<BatchItem> items, string outPath, string parts,
+        string modelPath, float score, int threads, bool force, bool json, TextWriter stderr, CancellationToken cancel)
+    {
+        using var segmenter = InstanceSegmenter.Load(modelPath, new InstanceSegmenterOptions { ScoreThreshold = score, Threads = threads });
+        var categoryOf = CategoryMap(segmenter, source);
+        var imageIds = source.Images.Select((img, i) => (img.Id, CocoId: img.CocoImageId ?? i + 1)).ToDictionary(p => p.Id, p => p.CocoId);
+        int code = runner.Run(items, outPath, parts, force, json, (image, id, _) =>
+        {
+            var result = segmenter.Segment(image);
+            var records = result.Instances.Select(d =>
+            {
+                var box = d.Box.ToXywh();
+                return new CocoResult(imageIds[id], categoryOf(d), d.Score, new CocoBoxXywh(box.X, box.Y, box.Width, box.Height),
+                    CocoSegmentation.FromRle(d.ToRle()));
+            }).ToList();
+            CocoResults.Save(Path.Combine(parts, id + ".results.json"), records);
+            void Fields(Utf8JsonWriter w)
+            {
+                w.WriteString("id", id);
+                w.WriteNumber("image_id", imageIds[id]);
+                w.WriteNumber("instances", records.Count);
+                JsonOut.WriteTimings(w, result.Timings);
+            }
+            BatchRunner.WriteImageJson(Path.Combine(parts, id + ".json"), image, Fields);
+            return (Fields, $"{records.Count} instances");
+        }, cancel);
+
+        // One results file from the parts, in dataset order (parts of failed images are simply absent).
+        var done = items.Select(i => Path.Combine(parts, i.Id + ".results.json")).Where(File.Exists).ToList();
+        string resultsPath = Path.Combine(outPath, "results.json");
+        int count = CocoResults.Merge(done, resultsPath);
+        stderr.WriteLine($"{count} results from {done.Count} images → {resultsPath}");
+        return code;
+    }
+
+    // COCO category ids: torchvision Mask R-CNN labels already are COCO ids; other models' class ids are
+    // matched by name to the dataset's categories when it has them, and kept as they are otherwise.
+    private static Func<InstanceDetection, long> CategoryMap(InstanceSegmenter segmenter, DatasetSource source)
+    {
+        if (segmenter.Format is ModelContractKind.TorchvisionMaskRcnn || source.Coco is null)
+            return d => d.ClassId;
+        var byName = source.Coco.Categories.GroupBy(c => c.Name, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.First().Id, StringComparer.OrdinalIgnoreCase);
+        return d => byName.TryGetValue(d.ClassName, out long id) ? id : d.ClassId;
+    }
+
+    private static int RunSemantic(BatchRunner runner, List<BatchItem> items, string outPath, string parts, string modelPath,
+        ParseResult parse, Option<string?> preset, Option<FileInfo?> presetFile, Option<int> threads, Option<bool> force, Option<bool> json,
+        CancellationToken cancel)
+    {
+        var chosen = parse.GetValue(presetFile) is { } pf ? SemanticPreset.FromJson(pf.FullName)
+            : parse.GetValue(preset) is { } pn ? SemanticPreset.FromName(pn) : null;
+        using var segmenter = SemanticSegmenter.Load(modelPath, chosen, new SemanticSegmenterOptions { Threads = parse.GetValue(threads) });
+        string labelsDir = Path.Combine(outPath, "SegmentationClass");
+        Directory.CreateDirectory(labelsDir);
+        return runner.Run(items, outPath, parts, parse.GetValue(force), parse.GetValue(json), (image, id, _) =>
+        {
+            var result = segmenter.Segment(image);
+            string labelsPath = Path.Combine(labelsDir, id + ".png");
+            PngEncoder.Save(SemanticPictures.LabelImage(result), labelsPath);
+            void Fields(Utf8JsonWriter w)
+            {
+                w.WriteString("id", id);
+                w.WriteString("labels", labelsPath);
+                w.WriteStartArray("classes");
+                foreach (var (classId, name, pixels) in result.ClassesPresent())
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("id", classId);
+                    w.WriteString("name", name);
+                    w.WriteNumber("pixels", pixels);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                JsonOut.WriteTimings(w, result.Timings);
+            }
+            BatchRunner.WriteImageJson(Path.Combine(parts, id + ".json"), image, Fields);
+            return (Fields, $"{result.ClassesPresent().Count()} classes");
+        }, cancel);
+    }
+}

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using SegKit.Cli;
+using SegKit.Imaging;
+using SegKit.Masks;
+using SegKit.Tests.Instance;
+using SegKit.Tests.TestSupport;
+
+namespace SegKit.Tests.Cli;
+
+public class InstanceCommandTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
+
+    private static string YoloModel => InstanceReference.Path("yolo_seg.onnx");
+
+    [Fact]
+    public void Instance_FolderWithBadImage_WritesCocoJsonIdMapOverlayAndReports()
+    {
+        string input = TestPaths.NewTempDir();
+        File.Copy(TestPaths.SharedImage("dog.jpg"), Path.Combine(input, "000000000042.jpg"));
+        File.Copy(TestPaths.SharedImage("groceries.jpg"), Path.Combine(input, "groceries.jpg"));
+        File.WriteAllText(Path.Combine(input, "broken.jpg"), "not a jpeg");
+        string output = TestPaths.NewTempDir();
+
+        var (code, stdout, stderr) = CliRunner.Run("instance", input, "--model", YoloModel, "--out", output, "--overlay", "--json",
+            "--score", "0.5", "--threads", "2");
+        Assert.True(code == ExitCodes.PartialFailure, stderr);
+        Assert.Contains("broken.jpg", stderr);
+
+        using var doc = JsonDocument.Parse(stdout);
+        var images = doc.RootElement.GetProperty("images").EnumerateArray().ToList();
+        Assert.Equal(3, images.Count);
+        var dog = images.Single(i => i.GetProperty("image").GetString()!.EndsWith("000000000042.jpg"));
+        Assert.Equal("done", dog.GetProperty("status").GetString());
+        Assert.True(dog.GetProperty("timings").GetProperty("inference").GetDouble() > 0);
+        int count = dog.GetProperty("instances").GetArrayLength();
+        Assert.True(count > 0);
+
+        // COCO results: numeric image id from the stem, RLE that decodes to the reported area, XYWH boxes.
+        using var coco = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "000000000042.json")));
+        var records = coco.RootElement.EnumerateArray().ToList();
+        Assert.Equal(count, records.Count);
+        var first = records[0];
+        Assert.Equal(42, first.GetProperty("image_id").GetInt64());
+        Assert.False(string.IsNullOrEmpty(first.GetProperty("category_name").GetString()));
+        Assert.True(first.GetProperty("score").GetDouble() > 0.5);
+        var seg = first.GetProperty("segmentation");
+        Assert.Equal(534, seg.GetProperty("size")[0].GetInt32());
+        Assert.Equal(800, seg.GetProperty("size")[1].GetInt32());
+        var rle = CocoRle.FromCompressedString(534, 800, seg.GetProperty("counts").GetString()!);
+        Assert.Equal(first.GetProperty("area").GetInt64(), rle.Area());
+
+        // 16-bit id map: instance 1 (best score) owns exactly its mask's pixels.
+        Gray16Image ids = PngDecoder.ReadGray16(Path.Combine(output, "000000000042.instances.png"));
+        Assert.Equal((800, 534), (ids.Width, ids.Height));
+        BinaryMask decoded = rle.Decode();
+        long owned = 0;
+        for (int y = 0; y < 534; y++)
+            for (int x = 0; x < 800; x++)
+            {
+                if (ids.Data[y * 800 + x] == 1) owned++;
+                if (decoded[x, y]) Assert.Equal(1, ids.Data[y * 800 + x]);
+            }
+        Assert.Equal(rle.Area(), owned);
+
+        RgbImage overlay = ImageDecoder.DecodeRgb(Path.Combine(output, "000000000042.overlay.jpg"));
+        Assert.Equal((800, 534), (overlay.Width, overlay.Height));
+        Assert.True(File.Exists(Path.Combine(output, "groceries.json")));
+        Assert.False(File.Exists(Path.Combine(output, "broken.json")));
+
+        // Second run: everything done is skipped.
+        var again = CliRunner.Run("instance", input, "--model", YoloModel, "--out", output, "--threads", "2");
+        Assert.Contains("already done", again.Err);
+    }
+
+    [Fact]
+    public void Instance_InvalidScore_UsageErrorBeforeWork()
+    {
+        var (code, _, stderr) = CliRunner.Run("instance", TestPaths.SharedImage("dog.jpg"), "--model", YoloModel, "--score", "1.5");
+        Assert.Equal(ExitCodes.InputError, code);
+        Assert.Contains("--score", stderr);
+    }
+
+    [Fact]
+    public void Instance_ModelFittingNoContract_ListsExpectations()
+    {
+        var (code, _, stderr) = CliRunner.Run("instance", TestPaths.SharedImage("dog.jpg"), "--model", InstanceReference.Path("classifier.onnx"));
+        Assert.Equal(ExitCodes.InputError, code);
+        Assert.Contains("fits no instance contract", stderr);
+        Assert.Contains("YoloSeg", stderr);
+    }
+}
