@@ -2,7 +2,8 @@
 // (../shared/reference/sam), the encoder excluded. Compare with tools/bench/sam_compare.py, which runs
 // segment-anything's own predictor and generator on the same weights (rebuilt from their seed) and image.
 //   dotnet run -c Release --project bench/SegKit.Benchmarks -- --filter '*Sam*'
-//   dotnet run -c Release --project bench/SegKit.Benchmarks -- sam-stages [points_per_side] [preset]   (stage split of everything mode)
+//   dotnet run -c Release --project bench/SegKit.Benchmarks -- sam-stages [points_per_side] [preset] [threads] [concurrent runs]
+//   (stage split of everything mode)
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using SegKit.Imaging;
@@ -152,6 +153,7 @@ internal static class SamStageReport
         int side = args.Length > 0 ? int.Parse(args[0]) : 32;
         string preset = args.Length > 1 ? args[1] : "random-weights";
         int threads = args.Length > 2 ? int.Parse(args[2]) : 2;
+        int concurrent = args.Length > 3 ? int.Parse(args[3]) : 1;
         // SAM's defaults keep nothing from random weights (all IoU predictions < 0); this preset keeps some masks.
         var options = preset == "default"
             ? new SamAutomaticMaskGeneratorOptions { PointsPerSide = side }
@@ -162,11 +164,11 @@ internal static class SamStageReport
         var process = Process.GetCurrentProcess();
         var cpu0 = process.TotalProcessorTime;
         var sw = Stopwatch.StartNew();
-        var result = new SamAutomaticMaskGenerator(predictor, options).Generate(embedding);
+        var result = new SamAutomaticMaskGenerator(predictor, options) { MaxConcurrentDecoderRuns = concurrent }.Generate(embedding);
         sw.Stop();
         process.Refresh();
         var t = result.Timings;
-        Console.WriteLine($"everything mode, truck.jpg 1800×1200, points_per_side {side}, preset {preset}, {threads} ORT threads, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        Console.WriteLine($"everything mode, truck.jpg 1800×1200, points_per_side {side}, preset {preset}, {threads} ORT threads × {concurrent} concurrent runs, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
         Console.WriteLine($"  prompts {result.PromptCount}, candidates {result.CandidateCount}, records {result.Records.Count}");
         Console.WriteLine($"  decoder {t.DecoderMs,9:F0} ms ({t.DecoderMs / result.PromptCount:F1} ms/prompt)");
         Console.WriteLine($"  filter  {t.FilterMs,9:F0} ms (IoU + stability + threshold + box)");

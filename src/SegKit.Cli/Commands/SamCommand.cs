@@ -1,8 +1,9 @@
-// segkit sam <image> --encoder E --decoder D [--point x,y[,1|0]]... [--box x1,y1,x2,y2]... [--multimask]
-//            [--embedding FILE] [--save-embedding FILE] [--out DIR] [--json] [--threads N]
+// segkit sam <image> --encoder E --decoder D [--point x,y[,1|0]]... [--box x1,y1,x2,y2]... [--detector MODEL]
+//            [--multimask] [--embedding FILE] [--save-embedding FILE] [--out DIR] [--json] [--threads N]
 // Promptable segmentation with SAM: all points (and at most one box) form one prompt; several boxes are one
-// prompt each (one decoder batch where the decoder allows). Writes <stem>.sam.p<i>.m<k>.png per mask,
-// <stem>.sam.overlay.jpg and <stem>.sam.json (score, area, bbox, RLE per mask).
+// prompt each (one decoder batch where the decoder allows); --detector runs an instance model and turns each of
+// its boxes into a SAM mask that keeps the class and score. Writes <stem>.sam.p<i>.m<k>.png per mask,
+// <stem>.sam.overlay.jpg and <stem>.sam.json (score, area, bbox, RLE per mask; class and detector score for detections).
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -23,6 +24,7 @@ internal static class SamCommand
         var decoder = new Option<FileInfo?>("--decoder") { Description = "SAM prompt encoder + mask decoder (ONNX, official export)." };
         var points = new Option<string[]>("--point") { Description = "A click x,y (foreground) or x,y,1|0 (1 foreground, 0 background); repeatable.", Arity = ArgumentArity.ZeroOrMore };
         var boxes = new Option<string[]>("--box") { Description = "A box x1,y1,x2,y2; repeatable (each box is its own prompt).", Arity = ArgumentArity.ZeroOrMore };
+        var detector = new Option<FileInfo?>("--detector") { Description = "An instance model (Mask R-CNN, YOLO-seg): each detection's box becomes a SAM prompt." };
         var multimask = new Option<bool>("--multimask") { Description = "Three masks per prompt (best for one ambiguous click) instead of one." };
         var embedding = new Option<FileInfo?>("--embedding") { Description = "Use this saved embedding instead of running the encoder." };
         var saveEmbedding = new Option<string?>("--save-embedding") { Description = "Save the image's embedding to this file for later runs." };
@@ -31,7 +33,7 @@ internal static class SamCommand
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads (0 = its default).", DefaultValueFactory = _ => 0 };
         var command = new Command("sam", "Segment the object under clicks or boxes with SAM: writes a PNG per mask, <stem>.sam.overlay.jpg and <stem>.sam.json.")
         {
-            image, encoder, decoder, points, boxes, multimask, embedding, saveEmbedding, outDir, json, threads,
+            image, encoder, decoder, points, boxes, detector, multimask, embedding, saveEmbedding, outDir, json, threads,
         };
         command.Validators.Add(r =>
         {
@@ -39,8 +41,11 @@ internal static class SamCommand
             var bxs = ParseBoxes(r.GetValue(boxes) ?? [], out string? boxError);
             if (pointError is not null) r.AddError(pointError);
             if (boxError is not null) r.AddError(boxError);
-            if (pts.Count == 0 && bxs.Count == 0 && pointError is null && boxError is null)
-                r.AddError("give at least one --point or --box");
+            bool withDetector = r.GetValue(detector) is not null;
+            if (pts.Count == 0 && bxs.Count == 0 && !withDetector && pointError is null && boxError is null)
+                r.AddError("give at least one --point or --box (or a --detector)");
+            if (withDetector && (pts.Count > 0 || bxs.Count > 0))
+                r.AddError("--detector supplies the boxes: it cannot be combined with --point or --box");
             if (pts.Count > 0 && bxs.Count > 1)
                 r.AddError("--point can be combined with one --box, not several (each box is its own prompt)");
             if (r.GetValue(threads) < 0) r.AddError("--threads must be ≥ 0");
@@ -59,8 +64,8 @@ internal static class SamCommand
                 return Task.FromResult(Usage(stderr, "--decoder is required with --encoder"));
             if (enc is null && emb is null)
                 return Task.FromResult(Usage(stderr, "--encoder (or a saved --embedding) is required with --decoder"));
-            return Task.FromResult(Run(imagePath, enc, dec, emb, parse.GetValue(saveEmbedding), pts, bxs, parse.GetValue(multimask),
-                parse.GetValue(outDir)!, parse.GetValue(json), parse.GetValue(threads), stdout));
+            return Task.FromResult(Run(imagePath, enc, dec, emb, parse.GetValue(saveEmbedding), pts, bxs, parse.GetValue(detector),
+                parse.GetValue(multimask), parse.GetValue(outDir)!, parse.GetValue(json), parse.GetValue(threads), stdout));
         });
         return command;
     }
@@ -157,7 +162,8 @@ internal static class SamCommand
     }
 
     private static int Run(string imagePath, FileInfo? encoderFile, FileInfo decoderFile, FileInfo? embeddingFile, string? saveEmbedding,
-        IReadOnlyList<SamPoint> points, IReadOnlyList<BoxXyxy> boxes, bool multimask, string outDir, bool json, int threads, TextWriter stdout)
+        IReadOnlyList<SamPoint> points, IReadOnlyList<BoxXyxy> boxes, FileInfo? detectorFile, bool multimask, string outDir, bool json, int threads,
+        TextWriter stdout)
     {
         var timings = new StageTimings();
         long t = Stopwatch.GetTimestamp();
@@ -167,29 +173,51 @@ internal static class SamCommand
         using var predictor = SamPredictor.Open(encoderFile?.FullName, decoderFile.FullName, sessionOptions);
         var embedding = SamModels.Embedding(predictor, image, imagePath, embeddingFile, saveEmbedding, timings);
 
-        List<SamPrompt> prompts = boxes.Count <= 1
-            ? [new SamPrompt { Points = points, Box = boxes.Count == 1 ? boxes[0] : null }]
-            : boxes.Select(SamPrompt.FromBox).ToList();
-        t = Stopwatch.GetTimestamp();
-        var predictions = predictor.PredictMany(embedding, prompts, new SamPredictOptions { MultimaskOutput = multimask });
-        timings.InferenceMs += StageTimings.Since(t);
+        // Each mask: (prompt, decoder mask index, predicted IoU, mask).
+        var found = new List<(int Prompt, int Index, float Score, BinaryMask Mask)>();
+        List<SamPrompt> prompts;
+        IReadOnlyList<SamDetectionMask> detections = [];
+        RgbImage overlay;
+        if (detectorFile is not null)
+        {
+            using var instance = Instance.InstanceSegmenter.Load(detectorFile.FullName, new Instance.InstanceSegmenterOptions { Threads = threads });
+            var result = instance.Segment(image);
+            timings.PreprocessMs += result.Timings.PreprocessMs;
+            timings.InferenceMs += result.Timings.InferenceMs;
+            timings.PostprocessMs += result.Timings.PostprocessMs;
+            t = Stopwatch.GetTimestamp();
+            detections = predictor.SegmentDetections(embedding, result, new SamPredictOptions { MultimaskOutput = multimask });
+            timings.InferenceMs += StageTimings.Since(t);
+            prompts = detections.Select(d => SamPrompt.FromBox(d.Box)).ToList();
+            for (int i = 0; i < detections.Count; i++) found.Add((i, multimask ? -1 : 0, detections[i].IouPrediction, detections[i].Mask));
+            overlay = SamPictures.DetectionOverlay(image, detections);
+        }
+        else
+        {
+            prompts = boxes.Count <= 1
+                ? [new SamPrompt { Points = points, Box = boxes.Count == 1 ? boxes[0] : null }]
+                : boxes.Select(SamPrompt.FromBox).ToList();
+            t = Stopwatch.GetTimestamp();
+            var predictions = predictor.PredictMany(embedding, prompts, new SamPredictOptions { MultimaskOutput = multimask });
+            timings.InferenceMs += StageTimings.Since(t);
+            for (int i = 0; i < predictions.Count; i++)
+                for (int k = 0; k < predictions[i].Count; k++)
+                    found.Add((i, predictions[i].DecoderMaskIndices[k], predictions[i].IouPredictions[k], predictions[i].Masks[k]));
+            overlay = SamPictures.PromptOverlay(image, prompts, predictions);
+        }
 
         t = Stopwatch.GetTimestamp();
         Directory.CreateDirectory(outDir);
         string stem = Path.GetFileNameWithoutExtension(imagePath);
         var masks = new List<(int Prompt, int Index, float Score, BinaryMask Mask, CocoRle Rle, string File)>();
-        for (int i = 0; i < predictions.Count; i++)
+        foreach (var (prompt, index, score, mask) in found)
         {
-            for (int k = 0; k < predictions[i].Count; k++)
-            {
-                string file = Path.Combine(outDir, $"{stem}.sam.p{i}.m{predictions[i].DecoderMaskIndices[k]}.png");
-                PngEncoder.Save(SamPictures.MaskImage(predictions[i].Masks[k]), file);
-                masks.Add((i, predictions[i].DecoderMaskIndices[k], predictions[i].IouPredictions[k], predictions[i].Masks[k],
-                    CocoRle.Encode(predictions[i].Masks[k]), file));
-            }
+            string file = Path.Combine(outDir, index >= 0 ? $"{stem}.sam.p{prompt}.m{index}.png" : $"{stem}.sam.p{prompt}.png");
+            PngEncoder.Save(SamPictures.MaskImage(mask), file);
+            masks.Add((prompt, index, score, mask, CocoRle.Encode(mask), file));
         }
         string overlayPath = Path.Combine(outDir, stem + ".sam.overlay.jpg");
-        JpegEncoder.Save(SamPictures.PromptOverlay(image, prompts, predictions), overlayPath);
+        JpegEncoder.Save(overlay, overlayPath);
         string jsonPath = Path.Combine(outDir, stem + ".sam.json");
         timings.EncodeMs = StageTimings.Since(t);
 
@@ -200,6 +228,7 @@ internal static class SamCommand
             w.WriteNumber("width", image.Width);
             w.WriteNumber("height", image.Height);
             w.WriteString("decoder", decoderFile.Name);
+            if (detectorFile is not null) w.WriteString("detector", detectorFile.Name);
             SamModels.WriteEmbedding(w, embedding, embeddingFile);
             w.WriteBoolean("multimask", multimask);
             w.WriteStartArray("prompts");
@@ -226,8 +255,17 @@ internal static class SamCommand
             {
                 w.WriteStartObject();
                 w.WriteNumber("prompt", m.Prompt);
-                w.WriteNumber("index", m.Index);
-                w.WriteNumber("score", Math.Round(m.Score, 6));
+                if (m.Index >= 0) w.WriteNumber("index", m.Index);
+                else w.WriteString("index", "best");
+                if (detections.Count > 0)
+                {
+                    var d = detections[m.Prompt];
+                    w.WriteNumber("class_id", d.ClassId);
+                    w.WriteString("class_name", d.ClassName);
+                    w.WriteNumber("detector_score", Math.Round(d.Score, 6));
+                }
+                if (float.IsNaN(m.Score)) w.WriteNull("score"); // a detection box entirely outside the image
+                else w.WriteNumber("score", Math.Round(m.Score, 6));
                 w.WriteNumber("area", m.Rle.Area());
                 var box = m.Rle.ToBboxXywh();
                 SamModels.WriteNumbers(w, "bbox", box.X, box.Y, box.Width, box.Height);

@@ -35,6 +35,17 @@ public sealed class SamAutomaticMaskGenerator
     /// <summary>The parameters.</summary>
     public SamAutomaticMaskGeneratorOptions Options { get; }
 
+    /// <summary>
+    /// Decoder runs in flight at once (default 1). With a decoder session of one intra-op thread, one run per core
+    /// uses the cores better than one run spread over them (the decoder's operators are small). Results do not
+    /// depend on it.
+    /// </summary>
+    public int MaxConcurrentDecoderRuns
+    {
+        get;
+        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxConcurrentDecoderRuns), value, "must be ≥ 1");
+    } = 1;
+
     /// <summary>Upscale every candidate's logits as the reference does, instead of the fast path (tests compare both).</summary>
     internal bool LiteralUpscaling { get; init; }
 
@@ -154,11 +165,12 @@ public sealed class SamAutomaticMaskGenerator
             var points = new (double X, double Y)[count];
             for (int i = 0; i < count; i++) points[i] = (grid[start + i].X * cw, grid[start + i].Y * ch);
             var outputs = new (SamDecoderOutput Output, int Index)[count];
+            int runs = (count + batchSize - 1) / batchSize;
+            var runInputs = new float[runs][];
             long t0 = Stopwatch.GetTimestamp();
-            for (int b0 = 0; b0 < count; b0 += batchSize)
+            Parallel.For(0, runs, new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentDecoderRuns, CancellationToken = ct }, run =>
             {
-                ct.ThrowIfCancellationRequested();
-                int nb = Math.Min(batchSize, count - b0);
+                int b0 = run * batchSize, nb = Math.Min(batchSize, count - b0);
                 var coords = new float[nb * 4];
                 var labels = new float[nb * 2];
                 for (int b = 0; b < nb; b++)
@@ -172,10 +184,12 @@ public sealed class SamAutomaticMaskGenerator
                 var output = _predictor.RunPoints(embedding, coords, labels, nb, 2);
                 if (output.MasksPerPrompt != 4)
                     throw new SamModelMismatchException($"everything mode needs the decoder's multimask outputs (4 masks per prompt); {_predictor.Decoder.Source} returns {output.MasksPerPrompt}");
-                DecoderObserver?.Invoke(cropIndex, coords, output);
+                runInputs[run] = coords;
                 for (int b = 0; b < nb; b++) outputs[b0 + b] = (output, b);
-            }
+            });
             timings.DecoderMs += StageTimings.Since(t0);
+            if (DecoderObserver is not null)
+                for (int run = 0; run < runs; run++) DecoderObserver(cropIndex, runInputs[run], outputs[run * batchSize].Output);
 
             long t1 = Stopwatch.GetTimestamp();
             // masks.flatten(0, 1): point-major, then the three multimask outputs (decoder masks 1..3).

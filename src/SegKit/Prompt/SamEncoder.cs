@@ -38,6 +38,7 @@ public sealed class SamEncoder : IDisposable
     private readonly string _inputName;
     private readonly string _outputName;
     private readonly Lazy<SamEncoderIdentity> _identity;
+    private readonly long[] _embeddingShape;
 
     private SamEncoder(InferenceSession session, Func<SamEncoderIdentity> identity)
     {
@@ -49,7 +50,9 @@ public sealed class SamEncoder : IDisposable
         _session = session;
         var input = signature.Inputs[0];
         _inputName = input.Name;
-        _outputName = (signature.Output("image_embeddings") ?? signature.Outputs[0]).Name;
+        var output = signature.Output("image_embeddings") ?? signature.Outputs[0];
+        _outputName = output.Name;
+        _embeddingShape = output.Shape;
         InputKind = match.Kind == ModelContractKind.SamEncoder ? SamEncoderInput.Normalized1024
             : input.ElementType == TensorElementType.UInt8 ? SamEncoderInput.RawHwcUInt8 : SamEncoderInput.RawHwcFloat;
         _identity = new Lazy<SamEncoderIdentity>(identity);
@@ -77,6 +80,9 @@ public sealed class SamEncoder : IDisposable
 
     /// <summary>The model file.</summary>
     public string Source => _session.Source;
+
+    /// <summary>The embedding output's shape as declared (-1 for dynamic dimensions), e.g. [1,256,64,64].</summary>
+    public ReadOnlySpan<long> EmbeddingShape => _embeddingShape;
 
     /// <summary>File name and SHA-256 of the model (computed once, on first use).</summary>
     public SamEncoderIdentity Identity => _identity.Value;

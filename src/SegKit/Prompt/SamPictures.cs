@@ -53,6 +53,26 @@ public static class SamPictures
         return picture;
     }
 
+    /// <summary>Detector → SAM: each detection's SAM mask in its own colour, outlined, with its box and "class score" tag.</summary>
+    public static RgbImage DetectionOverlay(RgbImage image, IReadOnlyList<SamDetectionMask> detections, float alpha = 0.5f)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(detections);
+        var picture = image.Clone();
+        int line = Math.Max(1, Math.Max(image.Width, image.Height) / 400);
+        for (int i = 0; i < detections.Count; i++)
+        {
+            var d = detections[i];
+            var color = DistinctColors.ForIndex(i);
+            Draw.BlendMask(picture, d.Mask, color, alpha);
+            Draw.MaskBoundary(picture, d.Mask, color, line);
+            Draw.Rectangle(picture, d.Box, color, line);
+            Draw.BoxLabel(picture, d.Box, FormattableString.Invariant($"{d.ClassName ?? d.ClassId.ToString(System.Globalization.CultureInfo.InvariantCulture)} {d.Score:0.00}"),
+                new LabelStyle { Background = color });
+        }
+        return picture;
+    }
+
     /// <summary>Every mask of an everything-mode run in its own colour, largest first, with outlines.</summary>
     public static RgbImage EverythingOverlay(RgbImage image, IReadOnlyList<SamMaskRecord> records, float alpha = 0.45f)
     {

@@ -24,24 +24,39 @@ public sealed partial class SamPredictor : IDisposable
     /// <param name="decoder">The prompt encoder + mask decoder.</param>
     /// <param name="encoder">The image encoder, or null.</param>
     /// <param name="takeOwnership">True: <see cref="Dispose"/> disposes both models.</param>
+    /// <exception cref="SamModelMismatchException">The encoder declares an embedding shape the decoder does not take.</exception>
     public SamPredictor(SamDecoder decoder, SamEncoder? encoder = null, bool takeOwnership = false)
     {
         Decoder = decoder ?? throw new ArgumentNullException(nameof(decoder));
         Encoder = encoder;
         _ownsModels = takeOwnership;
+        if (encoder is not null)
+        {
+            var produced = encoder.EmbeddingShape;
+            var taken = decoder.EmbeddingShape;
+            bool fits = produced.Length == taken.Length;
+            for (int i = 0; fits && i < produced.Length; i++)
+                fits = produced[i] < 0 || taken[i] < 0 || produced[i] == taken[i];
+            if (!fits)
+                throw new SamModelMismatchException(
+                    $"encoder {Path.GetFileName(encoder.Source)} produces embeddings {SamDecoder.FormatShape(produced)} but decoder " +
+                    $"{Path.GetFileName(decoder.Source)} takes image_embeddings {SamDecoder.FormatShape(taken)}: they are not a pair");
+        }
     }
 
     /// <summary>Loads a decoder and (when <paramref name="encoderPath"/> is not null) an encoder.</summary>
     public static SamPredictor Open(string? encoderPath, string decoderPath, SessionOptions? options = null)
     {
         var decoder = SamDecoder.Open(decoderPath, options);
+        SamEncoder? encoder = null;
         try
         {
-            var encoder = encoderPath is null ? null : SamEncoder.Open(encoderPath, options);
+            encoder = encoderPath is null ? null : SamEncoder.Open(encoderPath, options);
             return new SamPredictor(decoder, encoder, takeOwnership: true);
         }
         catch
         {
+            encoder?.Dispose();
             decoder.Dispose();
             throw;
         }

@@ -93,7 +93,7 @@ public sealed class SamCommandTests : IClassFixture<SamPredictorReferenceTests.M
     }
 
     [Theory]
-    [InlineData("no prompt", "give at least one --point or --box")]
+    [InlineData("no prompt", "give at least one --point or --box (or a --detector)")]
     [InlineData("point and boxes", "not several")]
     [InlineData("bad point", "--point '5,x'")]
     [InlineData("bad box", "--box '1,2,3'")]
@@ -196,5 +196,48 @@ public sealed class SamCommandTests : IClassFixture<SamPredictorReferenceTests.M
         var (code, _, err) = CliRunner.Run("everything", Truck, "--decoder", SamReference.Decoder, "--embedding", _embedding, option, value);
         Assert.Equal(ExitCodes.UsageError, code);
         Assert.Contains(message, err);
+    }
+}
+
+public sealed class SamDetectorCommandTests : IClassFixture<SamPredictorReferenceTests.Models>
+{
+    private readonly SamPredictorReferenceTests.Models _models;
+
+    public SamDetectorCommandTests(SamPredictorReferenceTests.Models models) => _models = models;
+
+    [Fact]
+    public void Sam_Detector_EachDetectionBecomesASamMaskKeepingClassAndScore()
+    {
+        string yolo = SegKit.Tests.Instance.InstanceReference.Path("yolo_seg.onnx");
+        string truck = TestPaths.SharedImage("truck.jpg");
+        string embedding = Path.Combine(TestPaths.NewTempDir(), "truck.samemb");
+        SamReference.Embedding.Save(embedding);
+        string dir = TestPaths.NewTempDir();
+        var (code, stdout, stderr) = CliRunner.Run("sam", truck, "--decoder", SamReference.Decoder, "--embedding", embedding,
+            "--detector", yolo, "--out", dir, "--json");
+        Assert.True(code == ExitCodes.Ok, stderr);
+
+        using var segmenter = SegKit.Instance.InstanceSegmenter.Load(yolo);
+        var found = segmenter.Segment(ImageDecoder.DecodeRgb(truck));
+        Assert.NotEmpty(found.Instances);
+        var expected = _models.Predictor.SegmentDetections(SamReference.Embedding, found);
+        using var doc = JsonDocument.Parse(stdout);
+        var masks = doc.RootElement.GetProperty("masks").EnumerateArray().ToArray();
+        Assert.Equal(expected.Count, masks.Length);
+        for (int i = 0; i < masks.Length; i++)
+        {
+            Assert.Equal(expected[i].ClassName, masks[i].GetProperty("class_name").GetString());
+            Assert.Equal(expected[i].ClassId, masks[i].GetProperty("class_id").GetInt32());
+            Assert.Equal(Math.Round(expected[i].Score, 6), masks[i].GetProperty("detector_score").GetDouble(), 6);
+            Assert.Equal(CocoRle.Encode(expected[i].Mask).ToCompressedString(), masks[i].GetProperty("segmentation").GetProperty("counts").GetString());
+        }
+    }
+
+    [Fact]
+    public void Sam_DetectorWithPoints_IsUsageError()
+    {
+        var (code, _, err) = CliRunner.Run("sam", TestPaths.SharedImage("truck.jpg"), "--decoder", SamReference.Decoder, "--detector", "m.onnx", "--point", "1,1");
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Contains("--detector supplies the boxes", err);
     }
 }

@@ -113,3 +113,21 @@ public sealed class SamAutomaticMaskGeneratorTests(SamPredictorReferenceTests.Mo
 
     private static SegKit.Masks.CocoRle CocoRleOf(SegKit.Masks.BinaryMask m) => SegKit.Masks.CocoRle.Encode(m);
 }
+
+public sealed class SamAutomaticMaskGeneratorConcurrencyTests(SamPredictorReferenceTests.Models models) : IClassFixture<SamPredictorReferenceTests.Models>
+{
+    [Fact]
+    public void Generate_ConcurrentDecoderRuns_SameRecords()
+    {
+        var options = new SamAutomaticMaskGeneratorOptions
+        {
+            PointsPerSide = 4, PredIouThresh = 0f, StabilityScoreOffset = 0.02f, StabilityScoreThresh = 0.3f, BoxNmsThresh = 1f,
+            OutputMode = SamOutputMode.CocoRle,
+        };
+        var one = new SamAutomaticMaskGenerator(models.Predictor, options).Generate(SamReference.Embedding);
+        var two = new SamAutomaticMaskGenerator(models.Predictor, options) { MaxConcurrentDecoderRuns = 3 }.Generate(SamReference.Embedding);
+        Assert.Equal(one.Records.Select(r => r.Segmentation), two.Records.Select(r => r.Segmentation));
+        Assert.Equal(one.Records.Select(r => r.PredictedIou), two.Records.Select(r => r.PredictedIou));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SamAutomaticMaskGenerator(models.Predictor) { MaxConcurrentDecoderRuns = 0 });
+    }
+}

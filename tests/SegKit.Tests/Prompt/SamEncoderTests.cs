@@ -95,3 +95,19 @@ public sealed class SamEncoderTests(ITestOutputHelper output)
         Assert.True(max <= 1e-4f, $"{what}: embedding differs by {max}");
     }
 }
+
+public sealed class SamPredictorPairingTests
+{
+    [Fact]
+    public void Constructor_EncoderOutputDecoderDoesNotTake_ThrowsWithBothShapes()
+    {
+        using var decoder = SamDecoder.Open(Fixtures.File("sam_reference", "sam_toy_decoder_32.onnx"));
+        using var encoder = SamEncoder.Open(Fixtures.File("sam_reference", "sam_fixture_encoder.onnx"));
+        var e = Assert.Throws<SamModelMismatchException>(() => new SamPredictor(decoder, encoder));
+        Assert.Contains("produces embeddings [1,256,64,64]", e.Message);
+        Assert.Contains("takes image_embeddings [1,256,32,32]", e.Message);
+        Assert.Contains("not a pair", e.Message);
+        Assert.Throws<SamModelMismatchException>(() =>
+            SamPredictor.Open(Fixtures.File("sam_reference", "sam_fixture_encoder.onnx"), Fixtures.File("sam_reference", "sam_toy_decoder_32.onnx")));
+    }
+}

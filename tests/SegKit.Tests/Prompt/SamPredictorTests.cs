@@ -216,11 +216,23 @@ public sealed class SamDetectionsTests(SamPredictorTests.Toy toy) : IClassFixtur
     }
 
     [Fact]
-    public void SegmentDetections_BoxOutsideTheImage_NamesTheDetection()
+    public void SegmentDetections_BoxOutsideTheImage_GetsAnEmptyMaskAndNaNIou()
+    {
+        var masks = toy.Static.SegmentDetections(toy.Embedding,
+            [(new BoxXyxy(1, 1, 50, 50), 0, null, 1f), (new BoxXyxy(700, 10, 800, 50), 4, "cat", 0.5f)]);
+        Assert.Equal(2, masks.Count);
+        Assert.False(masks[0].Mask.IsEmpty && float.IsNaN(masks[0].IouPrediction));
+        Assert.True(masks[1].Mask.IsEmpty);
+        Assert.True(float.IsNaN(masks[1].IouPrediction));
+        Assert.Equal((4, "cat", 0.5f), (masks[1].ClassId, masks[1].ClassName, masks[1].Score));
+    }
+
+    [Fact]
+    public void SegmentDetections_NaNBox_NamesTheDetection()
     {
         var e = Assert.Throws<SamPromptException>(() => toy.Static.SegmentDetections(toy.Embedding,
-            [(new BoxXyxy(1, 1, 5, 5), 0, null, 1f), (new BoxXyxy(700, 10, 800, 50), 0, null, 1f)]));
-        Assert.Equal(SamPromptError.EmptyBox, e.Error);
+            [(new BoxXyxy(1, 1, 5, 5), 0, null, 1f), (new BoxXyxy(float.NaN, 10, 800, 50), 0, null, 1f)]));
+        Assert.Equal(SamPromptError.NotFinite, e.Error);
         Assert.StartsWith("detection 1", e.Message);
     }
 }
