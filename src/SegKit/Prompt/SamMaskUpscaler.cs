@@ -167,6 +167,10 @@ internal sealed class SamMaskUpscaler
         private readonly sbyte[] _levels;
         private readonly ulong[] _bandWords, _rowWords;
         private readonly List<(int X0, int X1)> _mixed = [];
+        // Stage-2 horizontal rows of the input-frame logits, cached by slot r % _h2Slots for the column span they
+        // cover: consecutive row bands share input rows, and a band never needs more than _h2Slots − 1 of them.
+        private readonly int _h2Slots;
+        private readonly (int Row, int X0, int X1)[] _h2Key;
 
         internal Session(SamMaskUpscaler u, ReadOnlySpan<float> lowRes)
         {
@@ -177,7 +181,10 @@ internal sealed class SamMaskUpscaler
             lowRes.CopyTo(_low);
             _hl = pool.Rent(ls * u.InputWidth);
             _mid = pool.Rent(u.InputHeight * u.InputWidth);
-            _h2 = pool.Rent(u._maxBandInputRows * u.OutputWidth);
+            _h2Slots = u._maxBandInputRows + 1;
+            _h2 = pool.Rent(_h2Slots * u.OutputWidth);
+            _h2Key = new (int Row, int X0, int X1)[_h2Slots];
+            Array.Fill(_h2Key, (-1, 0, 0));
             _row = pool.Rent(u.OutputWidth);
             _colMin = pool.Rent(ls);
             _colMax = pool.Rent(ls);
@@ -434,14 +441,20 @@ internal sealed class SamMaskUpscaler
         // FMAs), then counts and sets the pixels of the mixed ranges.
         private void EvaluateMixed(Band rb, ReadOnlySpan<float> thresholds, int maskIndex, long[] counts, BinaryMask? mask)
         {
-            int xa = _mixed[0].X0, xb = _mixed[^1].X1, span = xb - xa;
+            int xa = _mixed[0].X0, xb = _mixed[^1].X1, span = xb - xa, stride = _u.OutputWidth;
             int r0 = _u._y2.I0[rb.Start], r1 = _u._y2.I1[rb.End - 1];
             for (int r = r0; r <= r1; r++)
-                Horizontal(MidRow(r), _u._x2, _h2.AsSpan((r - r0) * span, span), xa);
+            {
+                int slot = r % _h2Slots;
+                var key = _h2Key[slot];
+                if (key.Row == r && key.X0 <= xa && key.X1 >= xb) continue;
+                Horizontal(MidRow(r), _u._x2, _h2.AsSpan(slot * stride + xa, span), xa);
+                _h2Key[slot] = (r, xa, xb);
+            }
             var row = _row.AsSpan(0, span);
             for (int y = rb.Start; y < rb.End; y++)
             {
-                Vertical(_h2.AsSpan((_u._y2.I0[y] - r0) * span, span), _h2.AsSpan((_u._y2.I1[y] - r0) * span, span),
+                Vertical(_h2.AsSpan(_u._y2.I0[y] % _h2Slots * stride + xa, span), _h2.AsSpan(_u._y2.I1[y] % _h2Slots * stride + xa, span),
                     _u._y2.W0[y], _u._y2.W1[y], row);
                 if (mask is not null) _bandWords.CopyTo(_rowWords, 0);
                 foreach (var (x0, x1) in _mixed)
