@@ -85,6 +85,11 @@ public sealed class SessionOptions
         init => _graphOptimization = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(GraphOptimization), value, "not a GraphOptimizationLevel");
     }
 
+    /// <summary>Whether ORT's intra-op threads stop spinning as soon as <c>Run</c> returns (ORT's
+    /// <c>session.force_spinning_stop</c>); default true, so the caller's own work after a run gets the
+    /// cores. Spinning inside a run is unaffected.</summary>
+    public bool StopSpinningAfterRun { get; init; } = true;
+
     /// <summary>Where the session runs; default <see cref="ExecutionProvider.Cpu"/>.</summary>
     public ExecutionProvider ExecutionProvider
     {

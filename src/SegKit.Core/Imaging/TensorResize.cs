@@ -4,6 +4,11 @@
 // segmentation, SegFormer's 1/4-size output, SAM's low-res masks) back to image size; the fused
 // argmax variant never materialises the C × H × W upsampled tensor.
 
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace SegKit.Imaging;
 
 /// <summary>Bilinear resampling of planar float tensors [C, H, W] with PyTorch semantics (align_corners = false).</summary>
@@ -34,12 +39,13 @@ public static class TensorResize
     /// <summary>
     /// For every output pixel, the channel with the largest bilinearly resized value (first one on ties,
     /// as torch.argmax), written to <paramref name="labels"/> [outHeight × outWidth]; optionally the
-    /// largest softmax probability over channels into <paramref name="confidence"/> (same size, or empty).
-    /// Equivalent to resizing with <see cref="BilinearChw"/> and then taking argmax / max-softmax, without
-    /// allocating the resized tensor. Runs rows in parallel.
+    /// largest softmax probability over channels into <paramref name="confidence"/> (same size, or empty)
+    /// and the number of pixels of each channel into <paramref name="counts"/> (length ≥ channels, or
+    /// empty; overwritten). The same floats as resizing with <see cref="BilinearChw"/> and then taking
+    /// argmax / max-softmax, without allocating the resized tensor. Runs bands of rows in parallel.
     /// </summary>
     public static void BilinearArgmax(ReadOnlyMemory<float> source, int channels, int inHeight, int inWidth,
-        Memory<byte> labels, int outHeight, int outWidth, Memory<float> confidence = default)
+        Memory<byte> labels, int outHeight, int outWidth, Memory<float> confidence = default, Memory<long> counts = default)
     {
         CheckShapes(source.Length, channels, inHeight, inWidth, outHeight, outWidth);
         if (channels > 256)
@@ -49,194 +55,276 @@ public static class TensorResize
         bool wantConfidence = !confidence.IsEmpty;
         if (wantConfidence && confidence.Length != labels.Length)
             throw new ArgumentException($"confidence has {confidence.Length} floats; {outHeight}×{outWidth} expected", nameof(confidence));
+        bool wantCounts = !counts.IsEmpty;
+        if (wantCounts && counts.Length < channels)
+            throw new ArgumentException($"counts has {counts.Length} entries; at least {channels} expected", nameof(counts));
 
         var xs = Axis.Create(inWidth, outWidth);
         var ys = Axis.Create(inHeight, outHeight);
-        if (!wantConfidence)
+        var plan = new RowPlan(xs, inWidth, outWidth);
+        int bands = Math.Min(outHeight, Math.Max(1, Environment.ProcessorCount * 4));
+        int rowsPerBand = (outHeight + bands - 1) / bands;
+        bands = (outHeight + rowsPerBand - 1) / rowsPerBand;
+        var perBandCounts = wantCounts ? new long[bands][] : null;
+        Parallel.For(0, bands, () => new ArgmaxScratch(channels, outWidth), (band, _, scratch) =>
         {
-            ArgmaxPruned(source, channels, inHeight, inWidth, labels, outHeight, outWidth, xs, ys);
-            return;
-        }
-        int inPlane = inHeight * inWidth;
-        int rowsPerChunk = Math.Max(1, 16384 / Math.Max(1, outWidth));
-        int chunks = (outHeight + rowsPerChunk - 1) / rowsPerChunk;
-        Parallel.For(0, chunks, () => new RowScratch(outWidth), (chunk, _, scratch) =>
-        {
-            var src = source.Span;
-            int y0 = chunk * rowsPerChunk, y1 = Math.Min(outHeight, y0 + rowsPerChunk);
-            for (int y = y0; y < y1; y++)
-            {
-                Span<float> best = scratch.Best, value = scratch.Value;
-                Span<byte> bestIdx = labels.Span.Slice(y * outWidth, outWidth);
-                best.Fill(float.NegativeInfinity);
-                bestIdx.Clear();
-                for (int c = 0; c < channels; c++)
-                {
-                    InterpolateRow(src.Slice(c * inPlane, inPlane), inWidth, ys, y, xs, value);
-                    for (int x = 0; x < outWidth; x++)
-                    {
-                        if (value[x] > best[x])
-                        {
-                            best[x] = value[x];
-                            bestIdx[x] = (byte)c;
-                        }
-                    }
-                }
-                if (!wantConfidence)
-                    continue;
-                Span<float> sum = scratch.Sum;
-                sum.Clear();
-                for (int c = 0; c < channels; c++)
-                {
-                    InterpolateRow(src.Slice(c * inPlane, inPlane), inWidth, ys, y, xs, value);
-                    for (int x = 0; x < outWidth; x++)
-                        sum[x] += MathF.Exp(value[x] - best[x]);
-                }
-                Span<float> conf = confidence.Span.Slice(y * outWidth, outWidth);
-                for (int x = 0; x < outWidth; x++)
-                    conf[x] = 1f / sum[x];
-            }
+            int y0 = band * rowsPerBand, y1 = Math.Min(outHeight, y0 + rowsPerBand);
+            long[]? bandCounts = wantCounts ? new long[channels] : null;
+            ArgmaxBand(source.Span, channels, inHeight * inWidth, inWidth, ys, plan, y0, y1, labels.Span, outWidth,
+                wantConfidence ? confidence.Span : default, bandCounts, scratch);
+            if (perBandCounts is not null) perBandCounts[band] = bandCounts!;
             return scratch;
         }, _ => { });
-    }
-
-    // Exact argmax without interpolating every channel: an interpolated value is a convex combination of
-    // its cell's four corners, so it lies between their min and max. In cell (r0, c0) a channel whose
-    // corner maximum is below L = max over channels of the corner minimum can never be the largest, and is
-    // skipped. Most cells (inside regions) keep one candidate and need no interpolation; the others
-    // interpolate only their candidates, with the same formula and channel order as the full computation,
-    // so results (ties included) are identical. The margin covers float rounding of the combination.
-    private static void ArgmaxPruned(ReadOnlyMemory<float> source, int channels, int inHeight, int inWidth,
-        Memory<byte> labels, int outHeight, int outWidth, Axis xs, Axis ys)
-    {
-        int inPlane = inHeight * inWidth;
-        int rowsPerChunk = Math.Max(1, 16384 / Math.Max(1, outWidth));
-        int chunks = (outHeight + rowsPerChunk - 1) / rowsPerChunk;
-        Parallel.For(0, chunks, () => new CellScratch(channels, inWidth), (chunk, _, sc) =>
+        if (perBandCounts is not null)
         {
-            var src = source.Span;
-            int yStart = chunk * rowsPerChunk, yEnd = Math.Min(outHeight, yStart + rowsPerChunk);
-            int cachedRow = -1;
-            for (int y = yStart; y < yEnd; y++)
-            {
-                int r0 = ys.Index0[y], r1 = r0 + ys.Offset1[y];
-                if (r0 != cachedRow)
-                {
-                    sc.Build(src, channels, inPlane, inWidth, r0, r1);
-                    cachedRow = r0;
-                }
-                float h0 = ys.Weight0[y], h1 = ys.Weight1[y];
-                var outRow = labels.Span.Slice(y * outWidth, outWidth);
-                for (int x = 0; x < outWidth; x++)
-                {
-                    int j = xs.Index0[x];
-                    int single = sc.Single[j];
-                    if (single >= 0)
-                    {
-                        outRow[x] = (byte)single;
-                        continue;
-                    }
-                    int i0 = j, i1 = j + xs.Offset1[x];
-                    float w0 = xs.Weight0[x], w1 = xs.Weight1[x];
-                    float best = float.NegativeInfinity;
-                    int bestC = 0;
-                    int start = sc.CandidateStart[j], end = sc.CandidateStart[j + 1];
-                    for (int k = start; k < end; k++)
-                    {
-                        int c = sc.Candidates[k];
-                        var a = src.Slice(c * inPlane + r0 * inWidth, inWidth);
-                        var b = src.Slice(c * inPlane + r1 * inWidth, inWidth);
-                        float v = h0 * (w0 * a[i0] + w1 * a[i1]) + h1 * (w0 * b[i0] + w1 * b[i1]);
-                        if (v > best)
-                        {
-                            best = v;
-                            bestC = c;
-                        }
-                    }
-                    outRow[x] = (byte)bestC;
-                }
-            }
-            return sc;
-        }, _ => { });
-    }
-
-    /// <summary>Per cell of one source row pair: the channels that can win there.</summary>
-    private sealed class CellScratch
-    {
-        private readonly float[] _lower; // per cell: max over channels of the corner minimum
-        private readonly float[] _cornerMax; // [channel][cell]
-        public readonly int[] Single; // the only candidate, or -1
-        public readonly int[] CandidateStart; // CSR offsets into Candidates for cells with several
-        public readonly List<int> CandidatesList = new();
-        public int[] Candidates = [];
-        private readonly int _width;
-
-        public CellScratch(int channels, int width)
-        {
-            _width = width;
-            _lower = new float[width];
-            _cornerMax = new float[channels * width];
-            Single = new int[width];
-            CandidateStart = new int[width + 1];
+            var total = counts.Span;
+            total.Clear();
+            foreach (var bc in perBandCounts)
+                for (int c = 0; c < channels; c++) total[c] += bc[c];
         }
+    }
 
-        public void Build(ReadOnlySpan<float> src, int channels, int inPlane, int inWidth, int r0, int r1)
+    // Output rows y0..y1 of the fused upsample + argmax. PyTorch's value is h0·(w0·a0 + w1·a1) + h1·(w0·b0 + w1·b1):
+    // the inner horizontal terms depend only on the source row, so each source row is interpolated
+    // horizontally once (all channels, into Rows[slot]) and reused by every output row between it and
+    // the next; the vertical blend, the running maximum and the softmax sum then run 8 pixels at a time.
+    // The operations and their order are PyTorch's, so the floats (and ties) are exactly theirs.
+    private static void ArgmaxBand(ReadOnlySpan<float> src, int channels, int inPlane, int inWidth, Axis ys, RowPlan plan,
+        int y0, int y1, Span<byte> labels, int outWidth, Span<float> confidence, long[]? counts, ArgmaxScratch s)
+    {
+        s.CachedRow[0] = s.CachedRow[1] = -1;
+        Span<long> hist = stackalloc long[counts is null ? 0 : 4 * 256];
+        for (int y = y0; y < y1; y++)
         {
-            int w = _width;
-            _lower.AsSpan().Fill(float.NegativeInfinity);
-            for (int c = 0; c < channels; c++)
+            int r0 = ys.Index0[y], r1 = r0 + ys.Offset1[y];
+            float[] top = s.Horizontal(src, channels, inPlane, inWidth, r0, plan, keep: r1);
+            float[] bottom = s.Horizontal(src, channels, inPlane, inWidth, r1, plan, keep: r0);
+            float h0 = ys.Weight0[y], h1 = ys.Weight1[y];
+            BestRow(top, bottom, h0, h1, channels, outWidth, s.Best, s.Index);
+            var outRow = labels.Slice(y * outWidth, outWidth);
+            NarrowIndices(s.Index, outRow);
+            if (counts is not null)
             {
-                var a = src.Slice(c * inPlane + r0 * inWidth, inWidth);
-                var b = src.Slice(c * inPlane + r1 * inWidth, inWidth);
-                var cmax = _cornerMax.AsSpan(c * w, w);
-                for (int j = 0; j < w; j++)
+                int x = 0;
+                for (; x + 4 <= outWidth; x += 4)
                 {
-                    int j1 = j + 1 < w ? j + 1 : j;
-                    float p = a[j], q = a[j1], r = b[j], t = b[j1];
-                    float lo = MathF.Min(MathF.Min(p, q), MathF.Min(r, t));
-                    float hi = MathF.Max(MathF.Max(p, q), MathF.Max(r, t));
-                    cmax[j] = hi;
-                    if (lo > _lower[j]) _lower[j] = lo;
+                    hist[outRow[x]]++;
+                    hist[256 + outRow[x + 1]]++;
+                    hist[512 + outRow[x + 2]]++;
+                    hist[768 + outRow[x + 3]]++;
                 }
+                for (; x < outWidth; x++) hist[outRow[x]]++;
             }
-            CandidatesList.Clear();
-            for (int j = 0; j < w; j++)
+            if (!confidence.IsEmpty)
+                SoftmaxMax(top, bottom, h0, h1, channels, outWidth, s.Best, s.Value, confidence.Slice(y * outWidth, outWidth));
+        }
+        if (counts is not null)
+            for (int c = 0; c < channels; c++)
+                counts[c] = hist[c] + hist[256 + c] + hist[512 + c] + hist[768 + c];
+    }
+
+    // best[x], index[x] = max / first argmax over channels of h0·top[c][x] + h1·bottom[c][x].
+    private static void BestRow(float[] top, float[] bottom, float h0, float h1, int channels, int width, float[] best, int[] index)
+    {
+        int stride = top.Length / channels;
+        int x = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vh0 = Vector256.Create(h0);
+            var vh1 = Vector256.Create(h1);
+            for (; x + 8 <= width; x += 8)
             {
-                float lower = _lower[j];
-                // Rounding of h0·(w0·a + w1·b) + h1·(...) is a few ulps of the largest corner; 1e-5 relative is ample.
-                float threshold = lower - (1e-5f * MathF.Max(1f, MathF.Abs(lower)));
-                int first = -1, count = 0;
-                CandidateStart[j] = CandidatesList.Count;
+                var b = Vector256.Create(float.NegativeInfinity);
+                var idx = Vector256<int>.Zero;
                 for (int c = 0; c < channels; c++)
                 {
-                    if (_cornerMax[c * w + j] >= threshold || float.IsNaN(_cornerMax[c * w + j]))
-                    {
-                        if (count == 0) first = c;
-                        count++;
-                        CandidatesList.Add(c);
-                    }
+                    var v = vh0 * Vector256.LoadUnsafe(ref top[c * stride + x]) + vh1 * Vector256.LoadUnsafe(ref bottom[c * stride + x]);
+                    var greater = Vector256.GreaterThan(v, b);
+                    b = Vector256.ConditionalSelect(greater, v, b);
+                    idx = Vector256.ConditionalSelect(greater.AsInt32(), Vector256.Create(c), idx);
                 }
-                if (count == 1)
+                b.StoreUnsafe(ref best[x]);
+                idx.StoreUnsafe(ref index[x]);
+            }
+        }
+        for (; x < width; x++)
+        {
+            float b = float.NegativeInfinity;
+            int bi = 0;
+            for (int c = 0; c < channels; c++)
+            {
+                float v = h0 * top[c * stride + x] + h1 * bottom[c * stride + x];
+                if (v > b)
                 {
-                    Single[j] = first;
-                    CandidatesList.RemoveAt(CandidatesList.Count - 1);
-                }
-                else
-                {
-                    Single[j] = -1;
+                    b = v;
+                    bi = c;
                 }
             }
-            CandidateStart[w] = CandidatesList.Count;
-            Candidates = CandidatesList.Count > Candidates.Length ? new int[CandidatesList.Count * 2] : Candidates;
-            CandidatesList.CopyTo(Candidates);
+            best[x] = b;
+            index[x] = bi;
         }
     }
 
-    private sealed class RowScratch(int width)
+    private static void NarrowIndices(int[] index, Span<byte> output)
     {
-        public readonly float[] Best = new float[width];
-        public readonly float[] Value = new float[width];
-        public readonly float[] Sum = new float[width];
+        int x = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; x + 32 <= output.Length; x += 32)
+            {
+                var lo = Vector256.Narrow(Vector256.LoadUnsafe(ref index[x]), Vector256.LoadUnsafe(ref index[x + 8]));
+                var hi = Vector256.Narrow(Vector256.LoadUnsafe(ref index[x + 16]), Vector256.LoadUnsafe(ref index[x + 24]));
+                Vector256.Narrow(lo.AsUInt16(), hi.AsUInt16()).StoreUnsafe(ref output[x]);
+            }
+        }
+        for (; x < output.Length; x++) output[x] = (byte)index[x];
+    }
+
+    // Largest softmax probability: 1 / Σ_c exp(v_c − max), v_c recomputed exactly as in BestRow.
+    private static void SoftmaxMax(float[] top, float[] bottom, float h0, float h1, int channels, int width,
+        float[] best, float[] value, Span<float> confidence)
+    {
+        int stride = top.Length / channels;
+        Span<float> sum = value.AsSpan(0, width);
+        sum.Clear();
+        for (int c = 0; c < channels; c++)
+            for (int x = 0; x < width; x++)
+                sum[x] += MathF.Exp(h0 * top[c * stride + x] + h1 * bottom[c * stride + x] - best[x]);
+        for (int x = 0; x < width; x++)
+            confidence[x] = 1f / sum[x];
+    }
+
+    /// <summary>How a source row becomes a horizontally interpolated output row, 8 output pixels at a time:
+    /// per block, the window of source values it reads (8 or 16 from Base) and which lane each output takes.</summary>
+    private sealed class RowPlan
+    {
+        private const int Narrow = 0, Wide = 1, Scalar = 2;
+        private readonly Axis _xs;
+        private readonly int _outWidth;
+        private readonly int[] _kind;   // per block: Narrow (8-value window), Wide (16), Scalar
+        private readonly int[] _base;   // per block: first source index of the window
+        private readonly Vector256<int>[] _left, _right;      // lane of the left/right neighbour in the window
+        private readonly Vector256<float>[] _leftHi, _rightHi; // Wide: all-ones where that lane is in the upper 8
+        private readonly Vector256<float>[] _w0, _w1;
+
+        public RowPlan(Axis xs, int inWidth, int outWidth)
+        {
+            _xs = xs;
+            _outWidth = outWidth;
+            int blocks = Vector256.IsHardwareAccelerated && Avx2.IsSupported ? outWidth / 8 : 0;
+            _kind = new int[blocks];
+            _base = new int[blocks];
+            _left = new Vector256<int>[blocks];
+            _right = new Vector256<int>[blocks];
+            _leftHi = new Vector256<float>[blocks];
+            _rightHi = new Vector256<float>[blocks];
+            _w0 = new Vector256<float>[blocks];
+            _w1 = new Vector256<float>[blocks];
+            Span<int> l = stackalloc int[8], r = stackalloc int[8];
+            for (int b = 0; b < blocks; b++)
+            {
+                int x0 = b * 8, first = xs.Index0[x0];
+                int span = xs.Index0[x0 + 7] + xs.Offset1[x0 + 7] - first + 1;
+                _kind[b] = span <= 8 && first + 8 <= inWidth ? Narrow : span <= 16 && first + 16 <= inWidth ? Wide : Scalar;
+                _base[b] = first;
+                for (int k = 0; k < 8; k++)
+                {
+                    l[k] = xs.Index0[x0 + k] - first;
+                    r[k] = l[k] + xs.Offset1[x0 + k];
+                }
+                _left[b] = Vector256.Create<int>(l);
+                _right[b] = Vector256.Create<int>(r);
+                _leftHi[b] = Vector256.GreaterThan(_left[b], Vector256.Create(7)).AsSingle();
+                _rightHi[b] = Vector256.GreaterThan(_right[b], Vector256.Create(7)).AsSingle();
+                _w0[b] = Vector256.Create<float>(xs.Weight0.AsSpan(x0, 8));
+                _w1[b] = Vector256.Create<float>(xs.Weight1.AsSpan(x0, 8));
+            }
+        }
+
+        // dst[c·stride + x] = w0·row_c[i0] + w1·row_c[i1] for every channel c and output x, where row_c is
+        // source row r of channel c. Blocks outer, channels inner: a block's lanes and weights load once.
+        public void Interpolate(ReadOnlySpan<float> src, int channels, int inPlane, int rowOffset, float[] dst, int stride)
+        {
+            ref float s0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(src), rowOffset);
+            ref float d0 = ref MemoryMarshal.GetArrayDataReference(dst);
+            for (int b = 0; b < _kind.Length; b++)
+            {
+                int x = b * 8;
+                ref float s = ref Unsafe.Add(ref s0, _base[b]);
+                ref float d = ref Unsafe.Add(ref d0, x);
+                Vector256<float> w0 = _w0[b], w1 = _w1[b];
+                Vector256<int> left = _left[b], right = _right[b];
+                switch (_kind[b])
+                {
+                    case Narrow:
+                        for (int c = 0; c < channels; c++)
+                        {
+                            var v = Vector256.LoadUnsafe(ref Unsafe.Add(ref s, c * inPlane));
+                            (w0 * Avx2.PermuteVar8x32(v, left) + w1 * Avx2.PermuteVar8x32(v, right)).StoreUnsafe(ref Unsafe.Add(ref d, c * stride));
+                        }
+                        break;
+                    case Wide:
+                        Vector256<float> leftHi = _leftHi[b], rightHi = _rightHi[b];
+                        for (int c = 0; c < channels; c++)
+                        {
+                            ref float sc = ref Unsafe.Add(ref s, c * inPlane);
+                            var lo = Vector256.LoadUnsafe(ref sc);
+                            var hi = Vector256.LoadUnsafe(ref sc, 8);
+                            var a = Vector256.ConditionalSelect(leftHi, Avx2.PermuteVar8x32(hi, left), Avx2.PermuteVar8x32(lo, left));
+                            var e = Vector256.ConditionalSelect(rightHi, Avx2.PermuteVar8x32(hi, right), Avx2.PermuteVar8x32(lo, right));
+                            (w0 * a + w1 * e).StoreUnsafe(ref Unsafe.Add(ref d, c * stride));
+                        }
+                        break;
+                    default:
+                        for (int c = 0; c < channels; c++)
+                            InterpolateScalar(src.Slice(rowOffset + c * inPlane), x, x + 8, dst.AsSpan(c * stride));
+                        break;
+                }
+            }
+            for (int c = 0; c < channels; c++)
+                InterpolateScalar(src.Slice(rowOffset + c * inPlane), _kind.Length * 8, _outWidth, dst.AsSpan(c * stride));
+        }
+
+        private void InterpolateScalar(ReadOnlySpan<float> row, int from, int to, Span<float> output)
+        {
+            var xs = _xs;
+            for (int x = from; x < to; x++)
+            {
+                int i0 = xs.Index0[x];
+                output[x] = xs.Weight0[x] * row[i0] + xs.Weight1[x] * row[i0 + xs.Offset1[x]];
+            }
+        }
+    }
+
+    /// <summary>Per worker: two horizontally interpolated source rows (all channels) and row buffers.</summary>
+    private sealed class ArgmaxScratch
+    {
+        private readonly float[][] _rows;
+        public readonly int[] CachedRow = [-1, -1];
+        public readonly float[] Best, Value;
+        public readonly int[] Index;
+        private readonly int _stride;
+
+        public ArgmaxScratch(int channels, int outWidth)
+        {
+            _stride = outWidth;
+            _rows = [new float[channels * outWidth], new float[channels * outWidth]];
+            Best = new float[outWidth];
+            Value = new float[outWidth];
+            Index = new int[outWidth];
+        }
+
+        // Source row r interpolated horizontally, from cache when present; never evicts row `keep`.
+        public float[] Horizontal(ReadOnlySpan<float> src, int channels, int inPlane, int inWidth, int r, RowPlan plan, int keep = -1)
+        {
+            if (CachedRow[0] == r) return _rows[0];
+            if (CachedRow[1] == r) return _rows[1];
+            int slot = CachedRow[0] == keep ? 1 : 0;
+            var dst = _rows[slot];
+            plan.Interpolate(src, channels, inPlane, r * inWidth, dst, _stride);
+            CachedRow[slot] = r;
+            return dst;
+        }
     }
 
     private static void CheckShapes(int sourceLength, int channels, int inHeight, int inWidth, int outHeight, int outWidth)

@@ -69,6 +69,7 @@ internal sealed unsafe class OrtApi
     private const int IdxModelMetadataGetVersion = 117;
     private const int IdxReleaseModelMetadata = 118;
     private const int IdxModelMetadataGetCustomMetadataMapKeys = 123;
+    private const int IdxAddSessionConfigEntry = 130;
     private const int IdxModelMetadataGetGraphDescription = 158;
     private const int IdxSessionOptionsAppendExecutionProvider_CUDA_V2 = 204;
     private const int IdxCreateCUDAProviderOptions = 205;
@@ -89,6 +90,7 @@ internal sealed unsafe class OrtApi
     public readonly delegate* unmanaged[Cdecl]<IntPtr, int, IntPtr> SetIntraOpNumThreads;
     public readonly delegate* unmanaged[Cdecl]<IntPtr, int, IntPtr> SetInterOpNumThreads;
     public readonly delegate* unmanaged[Cdecl]<IntPtr, void> ReleaseSessionOptions;
+    public readonly delegate* unmanaged[Cdecl]<IntPtr, byte*, byte*, IntPtr> AddSessionConfigEntry;
     public readonly delegate* unmanaged[Cdecl]<IntPtr*, IntPtr> CreateCUDAProviderOptions;
     public readonly delegate* unmanaged[Cdecl]<IntPtr, byte**, byte**, nuint, IntPtr> UpdateCUDAProviderOptions;
     public readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr> SessionOptionsAppendExecutionProvider_CUDA_V2;
@@ -152,6 +154,7 @@ internal sealed unsafe class OrtApi
         SetIntraOpNumThreads = (delegate* unmanaged[Cdecl]<IntPtr, int, IntPtr>)t[IdxSetIntraOpNumThreads];
         SetInterOpNumThreads = (delegate* unmanaged[Cdecl]<IntPtr, int, IntPtr>)t[IdxSetInterOpNumThreads];
         ReleaseSessionOptions = (delegate* unmanaged[Cdecl]<IntPtr, void>)t[IdxReleaseSessionOptions];
+        AddSessionConfigEntry = (delegate* unmanaged[Cdecl]<IntPtr, byte*, byte*, IntPtr>)t[IdxAddSessionConfigEntry];
         CreateCUDAProviderOptions = (delegate* unmanaged[Cdecl]<IntPtr*, IntPtr>)t[IdxCreateCUDAProviderOptions];
         UpdateCUDAProviderOptions = (delegate* unmanaged[Cdecl]<IntPtr, byte**, byte**, nuint, IntPtr>)t[IdxUpdateCUDAProviderOptions];
         SessionOptionsAppendExecutionProvider_CUDA_V2 = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr>)t[IdxSessionOptionsAppendExecutionProvider_CUDA_V2];

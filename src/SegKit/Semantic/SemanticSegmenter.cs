@@ -218,13 +218,17 @@ public sealed class SemanticSegmenter : IDisposable
         int channels = (int)shape[1], h = (int)shape[2], w = (int)shape[3];
         var labels = new LabelMap(width, height);
         float[]? confidence = _options.ComputeConfidence ? new float[labels.Data.Length] : null;
-        if (channels == 1)
-            BinaryFromLogit(logits, h, w, labels, confidence);
-        else
-            TensorResize.BilinearArgmax(logits, channels, h, w, labels.Data, height, width, confidence);
         int classCount = Math.Max(channels, 2);
         var counts = new long[classCount];
-        foreach (byte id in labels.Data) counts[id]++;
+        if (channels == 1)
+        {
+            BinaryFromLogit(logits, h, w, labels, confidence);
+            foreach (byte id in labels.Data) counts[id]++;
+        }
+        else
+        {
+            TensorResize.BilinearArgmax(logits, channels, h, w, labels.Data, height, width, confidence, counts);
+        }
         return new SemanticResult(labels, LabelsFor(classCount), counts, confidence, (modelInput.Width, modelInput.Height),
             _options.KeepLogits ? logits : null, _options.KeepLogits ? shape : null, timings);
     }

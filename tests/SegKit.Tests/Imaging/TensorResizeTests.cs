@@ -78,13 +78,19 @@ public class TensorResizeTests
         Assert.Contains("2×3×3", e.Message);
     }
 
+    // The fused kernel's 8-wide paths (8- and 16-value windows, scalar blocks, ragged tails) must give
+    // exactly the labels, counts and confidences of resizing every channel and then taking argmax.
     [Theory]
-    [InlineData(21, 65, 97, 150, 224, false, 1)]   // noisy logits, upsampling
+    [InlineData(21, 65, 97, 150, 224, false, 1)]   // noisy logits, upsampling ×2.3 (8-value windows)
     [InlineData(21, 65, 97, 150, 224, true, 2)]    // integer logits: many exact ties
-    [InlineData(5, 40, 40, 17, 23, false, 3)]      // downsampling
+    [InlineData(5, 40, 40, 17, 23, false, 3)]      // downsampling ×2 (scalar blocks)
     [InlineData(150, 32, 32, 120, 120, false, 4)]  // many classes
-    [InlineData(7, 50, 60, 50, 60, false, 5)]      // same size
-    public void BilinearArgmax_PrunedKernel_IdenticalToFullInterpolationArgmax(int c, int ih, int iw, int oh, int ow, bool integers, int seed)
+    [InlineData(7, 50, 60, 50, 60, false, 5)]      // same size (16-value windows)
+    [InlineData(21, 520, 779, 534, 800, false, 6)] // dog.jpg's shapes: ×0.97 (16-value windows)
+    [InlineData(3, 9, 5, 11, 3, false, 7)]         // narrower than one block
+    [InlineData(4, 13, 37, 29, 61, false, 8)]      // ragged tail
+    [InlineData(6, 21, 50, 40, 90, false, 9)]      // upsampling ×1.8 with a ragged tail
+    public void BilinearArgmax_FusedKernel_IdenticalToFullInterpolationArgmax(int c, int ih, int iw, int oh, int ow, bool integers, int seed)
     {
         var rng = new Random(seed);
         var logits = new float[c * ih * iw];
@@ -112,5 +118,30 @@ public class TensorResizeTests
         var labels = new byte[oh * ow];
         TensorResize.BilinearArgmax(logits, c, ih, iw, labels, oh, ow);
         Assert.Equal(expected, labels);
+
+        // With counts and confidence: same labels, counts by hand, max softmax from the full tensor.
+        var labels2 = new byte[oh * ow];
+        var conf = new float[oh * ow];
+        var counts = new long[c + 3];
+        Array.Fill(counts, 99);
+        TensorResize.BilinearArgmax(logits, c, ih, iw, labels2, oh, ow, conf, counts);
+        Assert.Equal(expected, labels2);
+        var expectedCounts = new long[c + 3];
+        foreach (byte b in expected) expectedCounts[b]++;
+        Assert.Equal(expectedCounts, counts);
+        for (int p = 0; p < oh * ow; p++)
+        {
+            double max = full[expected[p] * oh * ow + p], sum = 0;
+            for (int k = 0; k < c; k++) sum += Math.Exp(full[k * oh * ow + p] - max);
+            Assert.True(Math.Abs(conf[p] - 1 / sum) <= 1e-5, $"confidence at {p}: {conf[p]} vs {1 / sum}");
+        }
+    }
+
+    [Fact]
+    public void BilinearArgmax_CountsTooShort_Throws()
+    {
+        var e = Assert.Throws<ArgumentException>(() =>
+            TensorResize.BilinearArgmax(new float[3 * 4], 3, 2, 2, new byte[9], 3, 3, default, new long[2]));
+        Assert.Contains("at least 3", e.Message);
     }
 }
