@@ -28,6 +28,7 @@ int main(int argc, char** argv){ setvbuf(stdout,0,_IONBF,0);
   chk(F(23,P(*)(P,int))(so,99),"SetGraphOpt");
   chk(F(24,P(*)(P,int))(so,1),"SetIntra");
   chk(F(25,P(*)(P,int))(so,1),"SetInter");
+  chk(F(130,P(*)(P,const char*,const char*))(so,"session.force_spinning_stop","1"),"AddSessionConfigEntry");
   P sess=0; chk(F(7,P(*)(P,const char*,P,P*))(env,argv[2],so,&sess),"CreateSession");
   P sess2=0; chk(F(7,P(*)(P,const char*,P,P*))(env,"/etc/hostname",so,&sess2),"CreateSession bad");
   P alloc=0; chk(F(78,P(*)(P*))(&alloc),"GetAllocator");

@@ -77,6 +77,28 @@ public sealed class EncoderTests
     }
 
     [Fact]
+    public void EncodePng_EveryStrategy_RoundTripsLabelMap_AutoIsRleForPalette()
+    {
+        // Blocky label map (runs along rows, like a segmentation) so the strategies really produce different streams.
+        var indices = new byte[64 * 48];
+        for (int y = 0; y < 48; y++)
+            for (int x = 0; x < 64; x++)
+                indices[y * 64 + x] = (byte)((x / 9 + y / 7) % 5);
+        var image = new IndexedImage(64, 48, indices, ColorPalette.PascalVoc);
+        var streams = new Dictionary<PngCompressionStrategy, byte[]>();
+        foreach (var strategy in Enum.GetValues<PngCompressionStrategy>())
+        {
+            var png = PngEncoder.Encode(image, new PngEncoderOptions { Strategy = strategy });
+            Assert.Equal(indices, PngDecoder.ReadIndexed(png).Indices);
+            streams[strategy] = png;
+        }
+        Assert.Equal(streams[PngCompressionStrategy.Rle], streams[PngCompressionStrategy.Auto]);
+        Assert.NotEqual(streams[PngCompressionStrategy.Default], streams[PngCompressionStrategy.Rle]);
+        Assert.NotEqual(streams[PngCompressionStrategy.Default], streams[PngCompressionStrategy.HuffmanOnly]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PngEncoderOptions { Strategy = (PngCompressionStrategy)7 });
+    }
+
+    [Fact]
     public void EncodeJpeg_Quality95Photo_DecodesAbove35DbPsnr()
     {
         var photo = JpegDecoder.DecodeRgb(TestPaths.SharedImage("dog.jpg"));

