@@ -44,7 +44,7 @@ def segkit_medians():
            "--artifacts", artifacts]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     out = {}
-    for f in glob.glob(os.path.join(artifacts, "results", "*-report-full.json")):
+    for f in glob.glob(os.path.join(artifacts, "results", "*-report-full*.json")):
         for b in json.load(open(f))["Benchmarks"]:
             photo = b.get("Parameters", "").replace("Photo=", "") or None
             out[(b["Method"], photo)] = b["Statistics"]["Median"] / 1e6

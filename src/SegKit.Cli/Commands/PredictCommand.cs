@@ -3,6 +3,8 @@
 //   semantic: <out>/SegmentationClass/<id>.png (VOC-style palette label maps) — score with `segkit eval semantic`
 //   instance: <out>/results.json (one COCO results file, merged from <out>/parts/<id>.results.json at the end)
 //             — score with `segkit eval coco`
+//   sam:      SAM's automatic mask generator on every image: the same results.json, category_id 1 ("object"),
+//             with SAM's record fields (predicted_iou, stability_score, point_coords, crop_box) kept per result
 // <out>/parts/<id>.json marks an image as done (written last), so an interrupted run resumes where it stopped.
 using System.CommandLine;
 using System.Text.Json;
@@ -22,7 +24,9 @@ internal static class PredictCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var dataset = new Argument<string>("dataset") { Description = "A VOC folder (VOC2012 or VOCdevkit), a COCO annotations JSON, or a folder of images." };
-        var task = new Option<string>("--task") { Description = "semantic or instance.", Required = true };
+        var task = new Option<string>("--task") { Description = "semantic, instance, or sam (everything mode).", Required = true };
+        var encoder = new Option<FileInfo?>("--encoder") { Description = "sam: the SAM / MobileSAM image encoder (--model is the decoder)." };
+        var pointsPerSide = new Option<int>("--points-per-side") { Description = "sam: points_per_side of the automatic mask generator.", DefaultValueFactory = _ => 32 };
         var score = new Option<float>("--score") { Description = "instance: minimum score kept.", DefaultValueFactory = _ => InstanceSegmenterOptions.Default.ScoreThreshold };
         task.AcceptOnlyFromAmong(Tasks);
         var model = new Option<FileInfo>("--model") { Description = "The ONNX model.", Required = true };
@@ -35,7 +39,7 @@ internal static class PredictCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON document with per-image results and timings." };
         var command = new Command("predict", "Run a segmenter over a dataset, resumably: VOC-style label maps (semantic) or one COCO results JSON (instance).")
         {
-            dataset, task, model, preset, presetFile, split, outDir, threads, force, json, score,
+            dataset, task, model, encoder, pointsPerSide, preset, presetFile, split, outDir, threads, force, json, score,
         };
         command.SetAction((parse, cancel) =>
         {
@@ -49,6 +53,8 @@ internal static class PredictCommand
             int code = parse.GetValue(task) switch
             {
                 "semantic" => RunSemantic(runner, items, outPath, parts, modelPath, parse, preset, presetFile, threads, force, json, cancel),
+                "sam" => RunSam(runner, source, items, outPath, parts, parse.GetValue(encoder)?.FullName, modelPath, parse.GetValue(pointsPerSide), parse.GetValue(threads),
+                    parse.GetValue(force), parse.GetValue(json), stderr, cancel),
                 "instance" => RunInstance(runner, source, items, outPath, parts, modelPath, parse.GetValue(score), parse.GetValue(threads),
                     parse.GetValue(force), parse.GetValue(json), stderr, cancel),
                 _ => throw new InvalidOperationException("unreachable: --task is validated"),
@@ -59,7 +65,60 @@ internal static class PredictCommand
         return command;
     }
 
-    private static readonly string[] Tasks = ["semantic", "instance"];
+    private static readonly string[] Tasks = ["semantic", "instance", "sam"];
+
+    private static int RunSam(BatchRunner runner, DatasetSource source, List<BatchItem> items, string outPath, string parts,
+        string? encoderPath, string decoderPath, int pointsPerSide, int threads, bool force, bool json, TextWriter stderr, CancellationToken cancel)
+    {
+        if (encoderPath is null)
+            throw new SegKitException("--task sam needs --encoder (the image encoder); --model is the SAM decoder");
+        using var predictor = Prompt.SamPredictor.Open(encoderPath, decoderPath, new Onnx.SessionOptions { IntraOpThreads = threads });
+        var generator = new Prompt.SamAutomaticMaskGenerator(predictor, new Prompt.SamAutomaticMaskGeneratorOptions { PointsPerSide = pointsPerSide });
+        var imageIds = source.Images.Select((img, i) => (img.Id, CocoId: img.CocoImageId ?? i + 1)).ToDictionary(p => p.Id, p => p.CocoId);
+        int code = runner.Run(items, outPath, parts, force, json, (image, id, _) =>
+        {
+            var result = generator.Generate(ImageDecoder.DecodeRgb(image), null, cancel);
+            var records = result.Records.Select(r => new CocoResult(imageIds[id], 1, r.PredictedIou,
+                new CocoBoxXywh(r.Bbox.X, r.Bbox.Y, r.Bbox.Width, r.Bbox.Height), CocoSegmentation.FromRle(r.Segmentation))
+            {
+                Extra = CocoExtras.Build(w =>
+                {
+                    w.WriteNumber("predicted_iou", r.PredictedIou);
+                    w.WriteNumber("stability_score", r.StabilityScore);
+                    w.WriteStartArray("point_coords");
+                    w.WriteStartArray();
+                    w.WriteNumberValue(r.PointCoords.X);
+                    w.WriteNumberValue(r.PointCoords.Y);
+                    w.WriteEndArray();
+                    w.WriteEndArray();
+                    w.WriteStartArray("crop_box");
+                    foreach (var v in new[] { r.CropBox.X, r.CropBox.Y, r.CropBox.Width, r.CropBox.Height }) w.WriteNumberValue(v);
+                    w.WriteEndArray();
+                }),
+            }).ToList();
+            CocoResults.Save(Path.Combine(parts, id + ".results.json"), records);
+            void Fields(Utf8JsonWriter w)
+            {
+                w.WriteString("id", id);
+                w.WriteNumber("image_id", imageIds[id]);
+                w.WriteNumber("masks", records.Count);
+                w.WriteNumber("total_ms", Math.Round(result.Timings.TotalMs, 3));
+            }
+            BatchRunner.WriteImageJson(Path.Combine(parts, id + ".json"), image, Fields);
+            return (Fields, $"{records.Count} masks");
+        }, cancel);
+        MergeParts(items, outPath, parts, stderr);
+        return code;
+    }
+
+    private static void MergeParts(List<BatchItem> items, string outPath, string parts, TextWriter stderr)
+    {
+        // One results file from the parts, in dataset order (parts of failed images are simply absent).
+        var done = items.Select(i => Path.Combine(parts, i.Id + ".results.json")).Where(File.Exists).ToList();
+        string resultsPath = Path.Combine(outPath, "results.json");
+        int count = CocoResults.Merge(done, resultsPath);
+        stderr.WriteLine($"{count} results from {done.Count} images → {resultsPath}");
+    }
 
     private static int RunInstance(BatchRunner runner, DatasetSource source, List<BatchItem> items, string outPath, string parts,
         string modelPath, float score, int threads, bool force, bool json, TextWriter stderr, CancellationToken cancel)
@@ -88,11 +147,7 @@ internal static class PredictCommand
             return (Fields, $"{records.Count} instances");
         }, cancel);
 
-        // One results file from the parts, in dataset order (parts of failed images are simply absent).
-        var done = items.Select(i => Path.Combine(parts, i.Id + ".results.json")).Where(File.Exists).ToList();
-        string resultsPath = Path.Combine(outPath, "results.json");
-        int count = CocoResults.Merge(done, resultsPath);
-        stderr.WriteLine($"{count} results from {done.Count} images → {resultsPath}");
+        MergeParts(items, outPath, parts, stderr);
         return code;
     }
 

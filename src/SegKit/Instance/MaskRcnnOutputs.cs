@@ -14,6 +14,27 @@ namespace SegKit.Instance;
 /// <param name="Masks">[N,1,h,w] float.</param>
 public sealed record MaskRcnnOutputs(NodeInfo Boxes, NodeInfo Labels, NodeInfo Scores, NodeInfo Masks)
 {
+    /// <summary>
+    /// The image input's name and the four outputs of a Mask R-CNN model, or a <see cref="ModelContractException"/>
+    /// naming what was found and what <paramref name="contract"/> expects (masks as <paramref name="masksShape"/>).
+    /// </summary>
+    public static (string Input, MaskRcnnOutputs Outputs) Require(ModelSignature s, string model, string contract, string masksShape)
+    {
+        if (s.Inputs.Count != 1 || s.Inputs[0].ElementType != TensorElementType.Float || s.Inputs[0].Shape.Length != 3)
+            throw new ModelContractException(model, null,
+                $"inputs {InstanceSegmenter.Describe(s.Inputs)}; the {contract} contract takes one float32 image [3,H,W]");
+        var outputs = Find(s) ?? throw new ModelContractException(model, null,
+            $"outputs {InstanceSegmenter.Describe(s.Outputs)}; expected boxes [N,4] float, labels [N] int64, scores [N] float, masks {masksShape} float");
+        return (s.Inputs[0].Name, outputs);
+    }
+
+    /// <summary>Runs <paramref name="session"/> on a [3,H,W] tensor and returns the four outputs.</summary>
+    public OrtOutputs Run(InferenceSession session, string input, float[] tensor, int height, int width)
+    {
+        using var x = OrtTensor.FromArray(tensor, [3, height, width]);
+        return session.Run(new Dictionary<string, OrtTensor> { [input] = x }, [Boxes.Name, Labels.Name, Scores.Name, Masks.Name]);
+    }
+
     /// <summary>The four outputs when <paramref name="s"/> has exactly them (names preferred, shapes decide), else null.</summary>
     public static MaskRcnnOutputs? Find(ModelSignature s)
     {

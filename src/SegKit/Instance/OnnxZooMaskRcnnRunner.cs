@@ -35,12 +35,7 @@ internal sealed class OnnxZooMaskRcnnRunner : InstanceRunner
 
     public OnnxZooMaskRcnnRunner(InferenceSession session, ModelSignature signature, string model) : base(session, model)
     {
-        if (signature.Inputs.Count != 1 || signature.Inputs[0].ElementType != TensorElementType.Float || signature.Inputs[0].Shape.Length != 3)
-            throw new ModelContractException(model, null,
-                $"inputs {InstanceSegmenter.Describe(signature.Inputs)}; the ONNX-zoo Mask R-CNN contract takes one float32 image [3,H,W]");
-        _input = signature.Inputs[0].Name;
-        _outputs = MaskRcnnOutputs.Find(signature) ?? throw new ModelContractException(model, null,
-            $"outputs {InstanceSegmenter.Describe(signature.Outputs)}; expected boxes [N,4] float, labels [N] int64, scores [N] float, masks [N,1,28,28] float");
+        (_input, _outputs) = MaskRcnnOutputs.Require(signature, model, "ONNX-zoo Mask R-CNN", "[N,1,28,28]");
     }
 
     public override ModelContractKind Kind => ModelContractKind.OnnxZooMaskRcnn;
@@ -84,10 +79,7 @@ internal sealed class OnnxZooMaskRcnnRunner : InstanceRunner
         timings.PreprocessMs = StageTimings.Since(t);
 
         t = Stopwatch.GetTimestamp();
-        OrtOutputs outs;
-        using (var tensor = OrtTensor.FromArray(input, [3, ph, pw]))
-            outs = Session.Run(new Dictionary<string, OrtTensor> { [_input] = tensor },
-                [_outputs.Boxes.Name, _outputs.Labels.Name, _outputs.Scores.Name, _outputs.Masks.Name]);
+        OrtOutputs outs = _outputs.Run(Session, _input, input, ph, pw);
         timings.InferenceMs = StageTimings.Since(t);
 
         t = Stopwatch.GetTimestamp();

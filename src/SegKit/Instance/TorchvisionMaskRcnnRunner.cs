@@ -22,12 +22,7 @@ internal sealed class TorchvisionMaskRcnnRunner : InstanceRunner
 
     public TorchvisionMaskRcnnRunner(InferenceSession session, ModelSignature signature, string model) : base(session, model)
     {
-        if (signature.Inputs.Count != 1 || signature.Inputs[0].ElementType != TensorElementType.Float || signature.Inputs[0].Shape.Length != 3)
-            throw new ModelContractException(model, null,
-                $"inputs {InstanceSegmenter.Describe(signature.Inputs)}; the torchvision Mask R-CNN contract takes one float32 image [3,H,W]");
-        _input = signature.Inputs[0].Name;
-        _outputs = MaskRcnnOutputs.Find(signature) ?? throw new ModelContractException(model, null,
-            $"outputs {InstanceSegmenter.Describe(signature.Outputs)}; expected boxes [N,4] float, labels [N] int64, scores [N] float, masks [N,1,H,W] float");
+        (_input, _outputs) = MaskRcnnOutputs.Require(signature, model, "torchvision Mask R-CNN", "[N,1,H,W]");
     }
 
     public override ModelContractKind Kind => ModelContractKind.TorchvisionMaskRcnn;
@@ -41,10 +36,7 @@ internal sealed class TorchvisionMaskRcnnRunner : InstanceRunner
         timings.PreprocessMs = StageTimings.Since(t);
 
         t = Stopwatch.GetTimestamp();
-        OrtOutputs outs;
-        using (var tensor = OrtTensor.FromArray(input, [3, image.Height, image.Width]))
-            outs = Session.Run(new Dictionary<string, OrtTensor> { [_input] = tensor },
-                [_outputs.Boxes.Name, _outputs.Labels.Name, _outputs.Scores.Name, _outputs.Masks.Name]);
+        OrtOutputs outs = _outputs.Run(Session, _input, input, image.Height, image.Width);
         timings.InferenceMs = StageTimings.Since(t);
 
         t = Stopwatch.GetTimestamp();

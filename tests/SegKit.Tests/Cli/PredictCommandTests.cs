@@ -88,4 +88,37 @@ public class PredictCommandTests
         }
         Assert.True(total > 0, "the fixture model should detect something on the photos");
     }
+
+    [Fact]
+    public void PredictSam_PhotoFolder_WritesEverythingModeRecordsAsCocoResults()
+    {
+        string encoder = Fixtures.File("sam_reference", "sam_fixture_encoder.onnx");
+        string decoder = TestPaths.SharedReference("sam", "sam_vitb_rand_decoder.onnx");
+        string photos = TestPaths.NewTempDir();
+        File.Copy(TestPaths.SharedImage("dog.jpg"), Path.Combine(photos, "dog.jpg"));
+        string output = TestPaths.NewTempDir();
+        var (code, _, err) = CliRunner.Run("predict", photos, "--task", "sam", "--encoder", encoder, "--model", decoder, "--points-per-side", "8", "--out", output);
+        Assert.True(code == ExitCodes.Ok, err);
+
+        using var predictor = SegKit.Prompt.SamPredictor.Open(encoder, decoder);
+        var expected = new SegKit.Prompt.SamAutomaticMaskGenerator(predictor, new SegKit.Prompt.SamAutomaticMaskGeneratorOptions { PointsPerSide = 8 })
+            .Generate(SegKit.Imaging.ImageDecoder.DecodeRgb(Path.Combine(photos, "dog.jpg"))).Records;
+        var results = CocoResults.Load(Path.Combine(output, "results.json"));
+        Assert.Equal(expected.Count, results.Count);
+        for (int i = 0; i < results.Count; i++)
+        {
+            Assert.Equal(1, results[i].ImageId);
+            Assert.Equal(expected[i].Segmentation.ToCompressedString(), results[i].Segmentation!.Rle!.ToCompressedString());
+            Assert.True(results[i].Extra!.TryGetValue("stability_score", out var st));
+            Assert.Equal(expected[i].StabilityScore, st.GetSingle(), 5);
+        }
+    }
+
+    [Fact]
+    public void PredictSam_WithoutEncoder_IsInputErrorSayingWhy()
+    {
+        var (code, _, err) = CliRunner.Run("predict", TestPaths.NewTempDir(), "--task", "sam", "--model", "d.onnx");
+        Assert.Equal(ExitCodes.InputError, code);
+        Assert.Contains("--encoder", err);
+    }
 }
