@@ -71,7 +71,9 @@ def main():
     ap.add_argument("--sam-src", required=True, help="folder holding the segment_anything package")
     ap.add_argument("--points-per-side", type=int, default=32)
     ap.add_argument("--preset", choices=["random-weights", "default"], default="random-weights")
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=2, help="torch threads, and the predictor benchmark's ORT threads")
+    ap.add_argument("--segkit-threads", type=int, default=0,
+                    help="segkit everything --threads (0: one single-threaded decoder run per core, its default)")
     ap.add_argument("--prompts", type=int, default=10, help="predictor calls timed on each side")
     a = ap.parse_args()
     sys.path.insert(0, os.path.abspath(os.path.expanduser(a.sam_src)))
@@ -136,7 +138,7 @@ def main():
     emb_path = os.path.join(tmp, "truck.samemb")
     write_segkit_embedding(emb_path, emb, w, h)
     cli = [os.path.join(ROOT, "segkit"), "everything", IMAGE, "--decoder", os.path.join(REF, "sam_vitb_rand_decoder.onnx"),
-           "--embedding", emb_path, "--points-per-side", str(a.points_per_side), "--threads", str(a.threads),
+           "--embedding", emb_path, "--points-per-side", str(a.points_per_side), "--threads", str(a.segkit_threads),
            "--out", tmp, "--json"]
     if a.preset == "random-weights":
         cli += ["--pred-iou-thresh", "0", "--stability-score-offset", "0.02", "--stability-score-thresh", "0.3"]
@@ -166,7 +168,8 @@ def main():
                and abs(r["predicted_iou"] - m["predicted_iou"]) <= 1e-4)
 
     n = a.points_per_side ** 2
-    print(f"truck.jpg 1800x1200, ViT-B decoder (seed 1234), {a.threads} threads, points_per_side {a.points_per_side} "
+    print(f"truck.jpg 1800x1200, ViT-B decoder (seed 1234), torch {a.threads} threads, segkit --threads {a.segkit_threads} "
+          f"on {os.cpu_count()} cores, points_per_side {a.points_per_side} "
           f"({n} prompts), preset {a.preset}, encoder excluded")
     print(f"predictor, one click, 3 masks:   segment-anything {torch_prompt_ms:8.1f} ms   SegKit "
           + (f"{seg_prompt_ms:8.1f} ms   ratio {torch_prompt_ms / seg_prompt_ms:.2f}x" if seg_prompt_ms else "(benchmark not run)"))
