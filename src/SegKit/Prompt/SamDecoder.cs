@@ -130,9 +130,12 @@ public sealed class SamDecoder : IDisposable
         var hasMaskInput = new float[maskBatch];
         if (hasMask) Array.Fill(hasMaskInput, 1f);
         // orig_im_size shapes only the `masks` output (SamOnnxModel.mask_postprocessing), which SegKit does not
-        // request; ONNX Runtime evaluates that branch anyway, so the smallest valid size keeps it cheap (about 14%
-        // of a decoder run at 1800×1200). The outputs read here do not depend on it (tested bit for bit).
-        float[] origSize = [1f, 1f];
+        // request; ONNX Runtime evaluates that branch anyway. That branch upsamples to 1024×1024, crops to the
+        // longest-side-1024 size of orig_im_size, then resizes to orig_im_size: (1, 1024) crops to one row of
+        // 1024, so both the crop and the final resize are negligible (ORT profile: the two Slice nodes drop from
+        // 4.2 ms to ~0 per run; (1, 1) would crop a full 1024×1024). The outputs read here do not depend on it
+        // (tested bit for bit).
+        float[] origSize = [1f, 1024f];
 
         using var tEmb = OrtTensor.FromArray(embedding.DangerousData, embedding.Shape.ToArray().Select(d => (long)d).ToArray());
         using var tCoords = OrtTensor.FromArray(coords, [batch, pointsPerPrompt, 2]);

@@ -75,7 +75,7 @@ public sealed class SamPredictorReferenceTests(SamPredictorReferenceTests.Models
     }
 }
 
-/// <summary>SegKit feeds orig_im_size = (1, 1) because only the unrequested `masks` output depends on it.</summary>
+/// <summary>SegKit feeds orig_im_size = (1, 1024) because only the unrequested `masks` output depends on it.</summary>
 public sealed class SamDecoderOrigSizeTests
 {
     [Fact]
@@ -85,7 +85,7 @@ public sealed class SamDecoderOrigSizeTests
         var emb = SamReference.Embedding.Values.ToArray();
         float[] coords = [512f, 300f, 0f, 0f], labels = [1f, -1f], mask = new float[65536], has = [0f];
         float[]? iou0 = null, low0 = null;
-        foreach (float[] size in new[] { new[] { 1200f, 1800f }, [1f, 1f], [683f, 1024f], [4000f, 3000f] })
+        foreach (float[] size in new[] { new[] { 1200f, 1800f }, [1f, 1024f], [1f, 1f], [683f, 1024f], [4000f, 3000f] })
         {
             using var t1 = SegKit.Onnx.OrtTensor.FromArray(emb, [1, 256, 64, 64]);
             using var t2 = SegKit.Onnx.OrtTensor.FromArray(coords, [1, 2, 2]);
