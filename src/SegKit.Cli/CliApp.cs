@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using SegKit.Onnx;
 
 namespace SegKit.Cli;
@@ -10,7 +11,13 @@ internal static class CliApp
     {
         stdout ??= Console.Out;
         stderr ??= Console.Error;
-        var root = new RootCommand("SegKit: image segmentation for .NET — classical, semantic, instance and promptable.");
+        // A plain Command named "segkit" rather than RootCommand, whose name is the executable's: the ./segkit
+        // wrapper runs SegKit.Cli.dll, and help should show the name users type.
+        var root = new Command("segkit", "SegKit: image segmentation for .NET — classical, semantic, instance and promptable.")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
         foreach (var command in Commands(stdout, stderr))
             root.Subcommands.Add(command);
 

@@ -7,6 +7,20 @@ namespace SegKit.Tests.Cli;
 public class InfoCommandTests
 {
     [Fact]
+    public void Help_NamesTheProgramSegkitAndListsEveryVerb()
+    {
+        var (code, output, _) = CliRunner.Run("--help");
+        Assert.Equal(0, code);
+        Assert.Contains("segkit [command] [options]", output);
+        Assert.DoesNotContain("SegKit.Cli", output);
+        foreach (var verb in new[] { "info", "semantic", "segment", "instance", "eval", "predict", "sam", "everything" })
+            Assert.Contains("  " + verb + " ", output);
+        var (vcode, version, _) = CliRunner.Run("--version");
+        Assert.Equal(0, vcode);
+        Assert.Matches(@"^\d+\.\d+\.\d+", version.Trim());
+    }
+
+    [Fact]
     public void Info_Json_ListsTensorsSymbolicDimsAndCustomMetadata()
     {
         string model = Fixtures.File("onnx_parity", "multi_dtype.onnx");
