@@ -375,7 +375,8 @@ public sealed unsafe class InferenceSession : IDisposable
 
     private static T[] CopyArray<T>(void* data, long count) where T : unmanaged
     {
-        var array = new T[count];
+        // Every element is overwritten by the copy, so skip the zeroing (34 MB for a 21-class 520×780 logit map).
+        var array = GC.AllocateUninitializedArray<T>((int)count);
         if (count > 0)
             new ReadOnlySpan<T>(data, (int)count).CopyTo(array);
         return array;

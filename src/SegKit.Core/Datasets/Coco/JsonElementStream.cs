@@ -158,6 +158,11 @@ internal sealed class JsonElementStream
             {
                 throw Invalid(EndsEarly() ? EarlyEnd : ex.Message, ex, reader.BytesConsumed);
             }
+            catch (InvalidOperationException ex) when (ex.InnerException is System.Text.DecoderFallbackException)
+            {
+                // GetString() on a property name that is not UTF-8 (entries' own strings are the handlers' to report).
+                throw Invalid("a property name is not valid UTF-8", ex, reader.BytesConsumed);
+            }
             if (!Fill()) throw Invalid(EarlyEnd, null, 0);
         }
     }

@@ -85,6 +85,34 @@ public class CocoDiagnosticsTests
         Assert.Contains("last annotation read whole was id 41", ex.Message);
     }
 
+    // Found by a mutation sweep: Utf8JsonReader.GetString() on a top-level property name that is not UTF-8 threw
+    // InvalidOperationException out of the reader. The raw byte 0xFF is never valid UTF-8; '#' marks where it goes.
+    [Fact]
+    public void Read_PropertyNameNotUtf8_CocoFormatException()
+    {
+        var ex = Assert.Throws<CocoFormatException>(() => CocoDataset.Read(WithFF("""{"images": [], "categories": [], "ann#otations": []}"""), "gt.json"));
+        Assert.Contains("gt.json: invalid JSON near byte", ex.Message);
+        Assert.Contains("property name is not valid UTF-8", ex.Message);
+    }
+
+    // A string inside an entry that is not UTF-8 makes that entry invalid: a diagnostic when lenient, an error when strict.
+    [Fact]
+    public void Read_EntryStringNotUtf8_DiagnosticOrStrictError()
+    {
+        const string json = """{"images": [{"id": 1, "width": 2, "height": 2, "file_name": "a#.jpg"}, {"id": 2, "width": 2, "height": 2}], "categories": [], "annotations": []}""";
+        var lenient = CocoDataset.Read(WithFF(json), "gt.json");
+        Assert.Equal([2L], lenient.Images.Select(i => i.Id).ToArray());
+        Assert.Single(lenient.Diagnostics);
+        Assert.Throws<CocoFormatException>(() => CocoDataset.Read(WithFF(json), "gt.json", CocoReadOptions.Strict));
+    }
+
+    private static MemoryStream WithFF(string template)
+    {
+        var bytes = Encoding.UTF8.GetBytes(template);
+        bytes[Array.IndexOf(bytes, (byte)'#')] = 0xFF;
+        return new MemoryStream(bytes);
+    }
+
     [Fact]
     public void Read_Truncated_ReportsEarlyEnd()
     {
