@@ -7,10 +7,28 @@
 //   K = 4 for the official export with return_single_mask=False (0 = single-mask answer, 1..3 multimask);
 //   K = 1 for exports with return_single_mask=True. The official export fixes B = 1; a model whose
 //   point_coords batch dimension is dynamic takes several prompts with the same N in one run.
+//
+//   For prompts without a mask input, SegKit computes the decoder itself from the model's weights
+//   (SamReformulatedDecoder: the same mathematics re-associated around the few prompt tokens, ~3× fewer
+//   multiply-adds) once a check at load has shown it gives the graph's outputs on this model; otherwise, and
+//   for mask inputs, the ONNX graph runs. SamDecoderEngine.OnnxGraph always runs the graph.
+using SegKit.Imaging;
 using SegKit.Models;
 using SegKit.Onnx;
 
 namespace SegKit.Prompt;
+
+/// <summary>How a <see cref="SamDecoder"/> computes its outputs.</summary>
+public enum SamDecoderEngine
+{
+    /// <summary>SegKit's own computation from the model's weights where a check at load shows it equals the graph's
+    /// (official SamOnnxModel exports), the ONNX graph otherwise and for prompts with a mask input.</summary>
+    Auto,
+    /// <summary>Always the model's ONNX graph on ONNX Runtime.</summary>
+    OnnxGraph,
+    /// <summary>SegKit's re-associated computation (reported by <see cref="SamDecoder.Engine"/> when in use).</summary>
+    Reformulated,
+}
 
 /// <summary>
 /// A loaded SAM prompt-encoder + mask-decoder model (official <c>SamOnnxModel</c> export or compatible).
@@ -23,6 +41,33 @@ public sealed class SamDecoder : IDisposable
     private readonly long[] _embeddingShape;
     private readonly bool _maskInputPerPrompt;
     private static readonly string[] s_outputs = ["iou_predictions", "low_res_masks"];
+
+    private SamReformulatedDecoder? _reformulated;
+    private readonly int _threads;
+
+    /// <summary>Largest difference allowed between SegKit's computation and the graph's on the load-time check:
+    /// low-res logits within 1e-3 (+1e-5 relative), IoU predictions within 1e-4 (+1e-5 relative).</summary>
+    internal const float CheckLogitTolerance = 1e-3f, CheckIouTolerance = 1e-4f;
+
+    private SamDecoder(InferenceSession session, bool ownsSession, SamDecoderEngine engine, int threads)
+        : this(session, ownsSession)
+    {
+        _threads = threads > 0 ? threads : Environment.ProcessorCount;
+        if (engine == SamDecoderEngine.OnnxGraph)
+        {
+            EngineNote = "the ONNX graph was asked for";
+            return;
+        }
+        try
+        {
+            _reformulated = TryReformulate(out string note);
+            EngineNote = note;
+        }
+        catch (Exception e) when (e is SamDecoderWeightsException or OnnxModelFormatException or IOException or UnauthorizedAccessException)
+        {
+            EngineNote = "the graph runs: " + e.Message;
+        }
+    }
 
     private SamDecoder(InferenceSession session, bool ownsSession)
     {
@@ -51,12 +96,12 @@ public sealed class SamDecoder : IDisposable
     /// <summary>Loads the decoder at <paramref name="path"/>.</summary>
     /// <exception cref="SamModelMismatchException">The model does not fit the SAM decoder contract.</exception>
     /// <exception cref="OrtException">ONNX Runtime could not load the file.</exception>
-    public static SamDecoder Open(string path, SessionOptions? options = null)
+    public static SamDecoder Open(string path, SessionOptions? options = null, SamDecoderEngine engine = SamDecoderEngine.Auto)
     {
         var session = InferenceSession.FromFile(path, options);
         try
         {
-            return new SamDecoder(session, ownsSession: true);
+            return new SamDecoder(session, ownsSession: true, engine, options?.IntraOpThreads ?? 0);
         }
         catch
         {
@@ -66,10 +111,89 @@ public sealed class SamDecoder : IDisposable
     }
 
     /// <summary>Wraps an open session; the decoder disposes it only when <paramref name="takeOwnership"/> is true.</summary>
-    public static SamDecoder FromSession(InferenceSession session, bool takeOwnership)
+    public static SamDecoder FromSession(InferenceSession session, bool takeOwnership, SamDecoderEngine engine = SamDecoderEngine.Auto)
     {
         ArgumentNullException.ThrowIfNull(session);
-        return new SamDecoder(session, takeOwnership);
+        return new SamDecoder(session, takeOwnership, engine, 0);
+    }
+
+    /// <summary>What computes prompts without a mask input: <see cref="SamDecoderEngine.Reformulated"/> or
+    /// <see cref="SamDecoderEngine.OnnxGraph"/> (prompts with a mask input always run the graph).</summary>
+    public SamDecoderEngine Engine => _reformulated is null ? SamDecoderEngine.OnnxGraph : SamDecoderEngine.Reformulated;
+
+    /// <summary>Why <see cref="Engine"/> is what it is, including the largest differences the load-time check measured.</summary>
+    public string EngineNote { get; private set; } = "";
+
+    /// <summary>
+    /// Reads the weights out of the model file, and checks SegKit's computation against the graph on a synthetic
+    /// embedding with three prompts (a point, two points, a box). Null when the file or the check says no.
+    /// </summary>
+    private SamReformulatedDecoder? TryReformulate(out string note)
+    {
+        if (_embeddingShape.Length != 4 || _embeddingShape[0] != 1 || _embeddingShape[1] != SamDecoderWeights.Dim
+            || _embeddingShape[2] <= 0 || _embeddingShape[2] != _embeddingShape[3] || MasksPerPrompt is not (4 or 0))
+        {
+            note = $"the graph runs: image_embeddings {FormatShape(_embeddingShape)} with {MasksPerPrompt} masks per prompt is not the official export's layout";
+            return null;
+        }
+        if (!File.Exists(Source))
+        {
+            note = "the graph runs: the model was not loaded from a file, so its weights cannot be read";
+            return null;
+        }
+        int side = (int)_embeddingShape[2];
+        if (LowResSize != 4 * side)
+        {
+            note = $"the graph runs: mask_input side {LowResSize} is not 4 × the embedding side {side}";
+            return null;
+        }
+        var candidate = new SamReformulatedDecoder(SamDecoderWeights.Read(OnnxModelFile.Read(Source)), side);
+
+        // A deterministic embedding with the spread of real ones, and prompts that cover points, padding and box corners.
+        var values = new float[SamDecoderWeights.Dim * side * side];
+        uint state = 2463534242;
+        for (int i = 0; i < values.Length; i++)
+        {
+            state ^= state << 13; state ^= state >> 17; state ^= state << 5;
+            values[i] = (state / (float)uint.MaxValue - 0.5f) * 1.6f;
+        }
+        var probe = SamImageEmbedding.Wrap(values, [1, SamDecoderWeights.Dim, side, side], new ImageSize(16 * side, 16 * side),
+            SamEncoderIdentity.Unknown, 16 * side);
+        float s = 16 * side;
+        (float[] Coords, float[] Labels)[] prompts =
+        [
+            ([0.41f * s, 0.57f * s, 0f, 0f], [1f, -1f]),
+            ([0.2f * s, 0.3f * s, 0.7f * s, 0.66f * s, 0f, 0f], [1f, 0f, -1f]),
+            ([0.1f * s, 0.15f * s, 0.8f * s, 0.9f * s], [2f, 3f]),
+        ];
+        float worstLogit = 0, worstIou = 0;
+        foreach (var (coords, labels) in prompts)
+        {
+            var graph = RunGraph(probe, coords, labels, 1, labels.Length, null);
+            var mine = candidate.Run(probe, coords, labels, 1, labels.Length, _threads);
+            for (int i = 0; i < graph.LowResLogits.Length; i++)
+            {
+                float d = MathF.Abs(graph.LowResLogits[i] - mine.LowResLogits[i]);
+                if (!(d <= CheckLogitTolerance + 1e-5f * MathF.Abs(graph.LowResLogits[i])))
+                {
+                    note = $"the graph runs: SegKit's computation differs from it by {d:G3} in a low-res logit of the load-time check";
+                    return null;
+                }
+                worstLogit = MathF.Max(worstLogit, d);
+            }
+            for (int i = 0; i < graph.IouPredictions.Length; i++)
+            {
+                float d = MathF.Abs(graph.IouPredictions[i] - mine.IouPredictions[i]);
+                if (!(d <= CheckIouTolerance + 1e-5f * MathF.Abs(graph.IouPredictions[i])))
+                {
+                    note = $"the graph runs: SegKit's computation differs from it by {d:G3} in an IoU prediction of the load-time check";
+                    return null;
+                }
+                worstIou = MathF.Max(worstIou, d);
+            }
+        }
+        note = $"SegKit's computation, checked against the graph at load (largest differences: logits {worstLogit:G2}, IoU {worstIou:G2})";
+        return candidate;
     }
 
     /// <summary>The model file.</summary>
@@ -116,6 +240,19 @@ public sealed class SamDecoder : IDisposable
     /// <param name="pointsPerPrompt">N.</param>
     /// <param name="maskInput">[batch or 1, LowResSize, LowResSize] logits, or null (zeros with has_mask_input = 0).</param>
     internal SamDecoderOutput Run(SamImageEmbedding embedding, float[] coords, float[] labels, int batch, int pointsPerPrompt, float[]? maskInput)
+    {
+        if (_reformulated is not null && maskInput is null)
+        {
+            if (batch < 1 || pointsPerPrompt < 1 || coords.Length != batch * pointsPerPrompt * 2 || labels.Length != batch * pointsPerPrompt)
+                throw new ArgumentException($"decoder inputs do not agree: batch {batch}, N {pointsPerPrompt}, {coords.Length} coordinates, {labels.Length} labels");
+            CheckEmbedding(embedding);
+            return _reformulated.Run(embedding, coords, labels, batch, pointsPerPrompt, _threads);
+        }
+        return RunGraph(embedding, coords, labels, batch, pointsPerPrompt, maskInput);
+    }
+
+    /// <summary>Runs the ONNX graph (see <see cref="Run"/>).</summary>
+    internal SamDecoderOutput RunGraph(SamImageEmbedding embedding, float[] coords, float[] labels, int batch, int pointsPerPrompt, float[]? maskInput)
     {
         if (batch < 1 || pointsPerPrompt < 1 || coords.Length != batch * pointsPerPrompt * 2 || labels.Length != batch * pointsPerPrompt)
             throw new ArgumentException($"decoder inputs do not agree: batch {batch}, N {pointsPerPrompt}, {coords.Length} coordinates, {labels.Length} labels");

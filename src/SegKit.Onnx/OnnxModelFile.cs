@@ -1,0 +1,263 @@
+// A read-only view of an ONNX model file's graph: its nodes (name, op type, inputs, outputs, attributes) and
+// its float32 constants (initializers, Constant nodes, and Identity nodes that forward one). Reads the
+// protobuf wire format of onnx.proto (ModelProto.graph = 7; GraphProto.node = 1, initializer = 5;
+// NodeProto input = 1, output = 2, name = 3, op_type = 4, attribute = 5; TensorProto dims = 1,
+// data_type = 2, float_data = 4, name = 8, raw_data = 9, data_location = 14) directly, so SegKit needs
+// no generated protobuf code. Tensors stored outside the file (external data) are not read.
+using System.Buffers.Binary;
+using System.Text;
+
+namespace SegKit.Onnx;
+
+/// <summary>The ONNX file could not be read as a model, or lacks what a caller needed from it.</summary>
+public sealed class OnnxModelFormatException : Exception
+{
+    /// <summary>Creates the exception; <paramref name="message"/> names the file and what was wrong.</summary>
+    public OnnxModelFormatException(string message) : base(message) { }
+}
+
+/// <summary>One node of the graph.</summary>
+public sealed record OnnxNode(string Name, string OpType, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs,
+    IReadOnlyDictionary<string, float> FloatAttributes);
+
+/// <summary>A float32 constant of the graph: its dimensions and values (row-major).</summary>
+public sealed record OnnxFloatTensor(string Name, long[] Dims, float[] Values)
+{
+    /// <summary>"[256,128]".</summary>
+    public string ShapeText => "[" + string.Join(",", Dims) + "]";
+}
+
+/// <summary>The graph of an ONNX model file, for code that needs the model's weights (not for running it).</summary>
+public sealed class OnnxModelFile
+{
+    private const int MaxFileBytes = 1 << 30;
+    private readonly Dictionary<string, OnnxFloatTensor> _tensors = new(StringComparer.Ordinal);
+    private readonly List<OnnxNode> _nodes = [];
+
+    private OnnxModelFile(string source) => Source = source;
+
+    /// <summary>The file this was read from.</summary>
+    public string Source { get; }
+
+    /// <summary>Nodes in the file's (topological) order.</summary>
+    public IReadOnlyList<OnnxNode> Nodes => _nodes;
+
+    /// <summary>Reads <paramref name="path"/>.</summary>
+    /// <exception cref="OnnxModelFormatException">The file is larger than 1 GiB or is not an ONNX model.</exception>
+    public static OnnxModelFile Read(string path)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists) throw new FileNotFoundException($"ONNX model {path} does not exist", path);
+        if (info.Length > MaxFileBytes)
+            throw new OnnxModelFormatException($"{path}: {info.Length} bytes; SegKit reads graphs of at most {MaxFileBytes} bytes");
+        return Parse(File.ReadAllBytes(path), path);
+    }
+
+    /// <summary>Parses model bytes; <paramref name="source"/> names them in errors.</summary>
+    /// <exception cref="OnnxModelFormatException">The bytes are not an ONNX model.</exception>
+    public static OnnxModelFile Parse(ReadOnlySpan<byte> bytes, string source)
+    {
+        var model = new OnnxModelFile(source);
+        try
+        {
+            var r = new Reader(bytes);
+            bool sawGraph = false;
+            while (!r.End)
+            {
+                var (field, wire) = r.Tag();
+                if (field == 7 && wire == 2) { model.ReadGraph(r.Bytes()); sawGraph = true; }
+                else r.Skip(wire);
+            }
+            if (!sawGraph) throw new OnnxModelFormatException($"{source} has no graph: not an ONNX model");
+        }
+        catch (IndexOutOfRangeException)
+        {
+            throw new OnnxModelFormatException($"{source} is truncated or not an ONNX model");
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            throw new OnnxModelFormatException($"{source} is truncated or not an ONNX model");
+        }
+        // Identity nodes that forward a constant (PyTorch's exporter uses them for de-duplicated weights).
+        foreach (var node in model._nodes)
+            if (node.OpType == "Identity" && node.Inputs.Count == 1 && node.Outputs.Count == 1
+                && model._tensors.TryGetValue(node.Inputs[0], out var t) && !model._tensors.ContainsKey(node.Outputs[0]))
+                model._tensors[node.Outputs[0]] = t with { Name = node.Outputs[0] };
+        return model;
+    }
+
+    /// <summary>The float constant called <paramref name="name"/>, or null.</summary>
+    public OnnxFloatTensor? Tensor(string name) => _tensors.GetValueOrDefault(name);
+
+    /// <summary>All float constants.</summary>
+    public IEnumerable<OnnxFloatTensor> Tensors => _tensors.Values;
+
+    private void ReadGraph(ReadOnlySpan<byte> graph)
+    {
+        var r = new Reader(graph);
+        while (!r.End)
+        {
+            var (field, wire) = r.Tag();
+            if (field == 1 && wire == 2) ReadNode(r.Bytes());
+            else if (field == 5 && wire == 2) AddTensor(ReadTensor(r.Bytes()), null);
+            else r.Skip(wire);
+        }
+    }
+
+    private void ReadNode(ReadOnlySpan<byte> bytes)
+    {
+        var r = new Reader(bytes);
+        var inputs = new List<string>();
+        var outputs = new List<string>();
+        string name = "", op = "";
+        var floats = new Dictionary<string, float>(StringComparer.Ordinal);
+        OnnxFloatTensor? value = null;
+        while (!r.End)
+        {
+            var (field, wire) = r.Tag();
+            switch (field)
+            {
+                case 1 when wire == 2: inputs.Add(r.String()); break;
+                case 2 when wire == 2: outputs.Add(r.String()); break;
+                case 3 when wire == 2: name = r.String(); break;
+                case 4 when wire == 2: op = r.String(); break;
+                case 5 when wire == 2:
+                    var (attrName, f, t) = ReadAttribute(r.Bytes());
+                    if (f is float fv) floats[attrName] = fv;
+                    if (t is not null && attrName == "value") value = t;
+                    break;
+                default: r.Skip(wire); break;
+            }
+        }
+        _nodes.Add(new OnnxNode(name, op, inputs, outputs, floats));
+        if (op == "Constant" && value is not null && outputs.Count == 1) AddTensor(value, outputs[0]);
+    }
+
+    private (string Name, float? F, OnnxFloatTensor? T) ReadAttribute(ReadOnlySpan<byte> bytes)
+    {
+        var r = new Reader(bytes);
+        string name = "";
+        float? f = null;
+        OnnxFloatTensor? t = null;
+        while (!r.End)
+        {
+            var (field, wire) = r.Tag();
+            if (field == 1 && wire == 2) name = r.String();
+            else if (field == 2 && wire == 5) f = r.Float();
+            else if (field == 5 && wire == 2) t = ReadTensor(r.Bytes());
+            else r.Skip(wire);
+        }
+        return (name, f, t);
+    }
+
+    private void AddTensor(OnnxFloatTensor? tensor, string? nameOverride)
+    {
+        if (tensor is null) return;
+        if (nameOverride is not null) tensor = tensor with { Name = nameOverride };
+        if (tensor.Name.Length > 0) _tensors[tensor.Name] = tensor;
+    }
+
+    /// <summary>A float32 tensor, or null for other element types and external data.</summary>
+    private OnnxFloatTensor? ReadTensor(ReadOnlySpan<byte> bytes)
+    {
+        var r = new Reader(bytes);
+        var dims = new List<long>();
+        int dataType = 0;
+        string name = "";
+        float[]? values = null;
+        List<float>? floatData = null;
+        bool external = false;
+        while (!r.End)
+        {
+            var (field, wire) = r.Tag();
+            switch (field)
+            {
+                case 1 when wire == 0: dims.Add((long)r.Varint()); break;
+                case 1 when wire == 2:
+                    var packed = new Reader(r.Bytes());
+                    while (!packed.End) dims.Add((long)packed.Varint());
+                    break;
+                case 2 when wire == 0: dataType = (int)r.Varint(); break;
+                case 4 when wire == 5: (floatData ??= []).Add(r.Float()); break;
+                case 4 when wire == 2:
+                    var raw = r.Bytes();
+                    floatData ??= [];
+                    for (int i = 0; i + 4 <= raw.Length; i += 4) floatData.Add(BinaryPrimitives.ReadSingleLittleEndian(raw[i..]));
+                    break;
+                case 8 when wire == 2: name = r.String(); break;
+                case 9 when wire == 2:
+                    var data = r.Bytes();
+                    values = new float[data.Length / 4];
+                    for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(data[(4 * i)..]);
+                    break;
+                case 14 when wire == 0: external = r.Varint() == 1; break;
+                default: r.Skip(wire); break;
+            }
+        }
+        const int Float32 = 1;
+        if (dataType != Float32 || external) return null;
+        values ??= floatData?.ToArray() ?? [];
+        long count = 1;
+        foreach (long d in dims) count *= d;
+        if (count != values.Length)
+            throw new OnnxModelFormatException($"{Source}: tensor '{name}' declares {count} values but holds {values.Length}");
+        return new OnnxFloatTensor(name, dims.ToArray(), values);
+    }
+
+    private ref struct Reader(ReadOnlySpan<byte> data)
+    {
+        private readonly ReadOnlySpan<byte> _data = data;
+        private int _pos;
+
+        public readonly bool End => _pos >= _data.Length;
+
+        public ulong Varint()
+        {
+            ulong v = 0;
+            for (int shift = 0; shift < 64; shift += 7)
+            {
+                byte b = _data[_pos++];
+                v |= (ulong)(b & 0x7F) << shift;
+                if (b < 0x80) return v;
+            }
+            throw new OnnxModelFormatException("varint longer than 10 bytes");
+        }
+
+        public (int Field, int Wire) Tag()
+        {
+            ulong tag = Varint();
+            return ((int)(tag >> 3), (int)(tag & 7));
+        }
+
+        public ReadOnlySpan<byte> Bytes()
+        {
+            ulong len = Varint();
+            if (len > (ulong)(_data.Length - _pos)) throw new IndexOutOfRangeException();
+            var s = _data.Slice(_pos, (int)len);
+            _pos += (int)len;
+            return s;
+        }
+
+        public string String() => Encoding.UTF8.GetString(Bytes());
+
+        public float Float()
+        {
+            float f = BinaryPrimitives.ReadSingleLittleEndian(_data[_pos..]);
+            _pos += 4;
+            return f;
+        }
+
+        public void Skip(int wire)
+        {
+            switch (wire)
+            {
+                case 0: Varint(); break;
+                case 1: _pos += 8; break;
+                case 2: Bytes(); break;
+                case 5: _pos += 4; break;
+                default: throw new OnnxModelFormatException($"protobuf wire type {wire} is not supported");
+            }
+            if (_pos > _data.Length) throw new IndexOutOfRangeException();
+        }
+    }
+}
