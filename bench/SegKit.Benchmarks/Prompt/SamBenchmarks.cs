@@ -2,7 +2,7 @@
 // (../shared/reference/sam), the encoder excluded. Compare with tools/bench/sam_compare.py, which runs
 // segment-anything's own predictor and generator on the same weights (rebuilt from their seed) and image.
 //   dotnet run -c Release --project bench/SegKit.Benchmarks -- --filter '*Sam*'
-//   dotnet run -c Release --project bench/SegKit.Benchmarks -- sam-stages [points_per_side] [preset] [threads] [concurrent runs]
+//   dotnet run -c Release --project bench/SegKit.Benchmarks -- sam-stages [points_per_side] [preset] [threads] [concurrent runs] [auto|onnxgraph]
 //   (stage split of everything mode)
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
@@ -51,10 +51,13 @@ public class SamDecoderBenchmarks
     [Params(1, 2)]
     public int Threads { get; set; }
 
+    [Params(SamDecoderEngine.Auto, SamDecoderEngine.OnnxGraph)]
+    public SamDecoderEngine Engine { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
-        _predictor = SamPredictor.Open(null, SamBench.Decoder, new SessionOptions { IntraOpThreads = Threads });
+        _predictor = SamPredictor.Open(null, SamBench.Decoder, new SessionOptions { IntraOpThreads = Threads }, Engine);
         _embedding = SamBench.Embedding();
         _predictor.Predict(_embedding, _point);
     }
@@ -154,13 +157,14 @@ internal static class SamStageReport
         string preset = args.Length > 1 ? args[1] : "random-weights";
         int threads = args.Length > 2 ? int.Parse(args[2]) : 2;
         int concurrent = args.Length > 3 ? int.Parse(args[3]) : 1;
+        var engine = args.Length > 4 ? Enum.Parse<SamDecoderEngine>(args[4], ignoreCase: true) : SamDecoderEngine.Auto;
         // SAM's defaults keep nothing from random weights (all IoU predictions < 0); this preset keeps some masks.
         var options = preset == "default"
             ? new SamAutomaticMaskGeneratorOptions { PointsPerSide = side }
             : new SamAutomaticMaskGeneratorOptions { PointsPerSide = side, PredIouThresh = 0f, StabilityScoreOffset = 0.02f, StabilityScoreThresh = 0.3f };
-        using var predictor = SamPredictor.Open(null, SamBench.Decoder, new SessionOptions { IntraOpThreads = threads });
+        using var predictor = SamPredictor.Open(null, SamBench.Decoder, new SessionOptions { IntraOpThreads = threads }, engine);
         var embedding = SamBench.Embedding();
-        predictor.Predict(embedding, SamPrompt.FromPoint(10, 10)); // warm up
+        predictor.Predict(embedding, SamPrompt.FromPoint(10, 10)); // warm up (and SegKit's per-embedding products)
         var process = Process.GetCurrentProcess();
         var cpu0 = process.TotalProcessorTime;
         var sw = Stopwatch.StartNew();
@@ -168,7 +172,7 @@ internal static class SamStageReport
         sw.Stop();
         process.Refresh();
         var t = result.Timings;
-        Console.WriteLine($"everything mode, truck.jpg 1800×1200, points_per_side {side}, preset {preset}, {threads} ORT threads × {concurrent} concurrent runs, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        Console.WriteLine($"everything mode, truck.jpg 1800×1200, points_per_side {side}, preset {preset}, {threads} threads × {concurrent} concurrent runs, decoder: {predictor.Decoder.EngineNote}, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
         Console.WriteLine($"  prompts {result.PromptCount}, candidates {result.CandidateCount}, records {result.Records.Count}");
         Console.WriteLine($"  decoder {t.DecoderMs,9:F0} ms ({t.DecoderMs / result.PromptCount:F1} ms/prompt)");
         Console.WriteLine($"  filter  {t.FilterMs,9:F0} ms (IoU + stability + threshold + box)");

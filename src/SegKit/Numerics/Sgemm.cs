@@ -50,6 +50,20 @@ internal sealed class PackedMatrix
         return this;
     }
 
+    /// <summary>
+    /// Makes this a k×n matrix whose contents the caller writes straight into <see cref="Data"/>: element (r, c) at
+    /// (c / 16)·k·16 + r·16 + c % 16. Padding columns of the last panel are zeroed.
+    /// </summary>
+    public PackedMatrix Allocate(int k, int n)
+    {
+        K = k;
+        N = n;
+        int needed = Panels * k * PanelWidth;
+        if (_data.Length < needed) _data = new float[needed];
+        if (n % PanelWidth != 0) Array.Clear(_data, (Panels - 1) * k * PanelWidth, k * PanelWidth);
+        return this;
+    }
+
     /// <summary>Packs Bᵀ where <paramref name="bt"/> is the n×k row-major matrix (row stride <paramref name="ldbt"/>).</summary>
     public PackedMatrix PackTransposed(float[] bt, int offset, int k, int n, int ldbt)
     {
@@ -86,11 +100,29 @@ internal static class Sgemm
             throw new ArgumentException($"A holds {a.Length} floats; {m}×{k} at offset {aOffset}, stride {lda} needs more");
         if (cOffset < 0 || (long)cOffset + (long)(m - 1) * ldc + n > c.Length)
             throw new ArgumentException($"C holds {c.Length} floats; {m}×{n} at offset {cOffset}, stride {ldc} needs more");
+        // Long inner dimensions go in blocks of KBlock rows of B, so that a block of B stays in L2 across all row
+        // blocks of A; the blocks are fixed by k alone, so the order of every sum is the same on any thread count.
+        if (k > 2 * KBlock)
+        {
+            for (int k0 = 0; k0 < k; k0 += KBlock)
+                MultiplyBlock(a, aOffset, lda, m, b, c, cOffset, ldc, accumulate || k0 > 0, threads, k0, Math.Min(KBlock, k - k0));
+            return;
+        }
+        MultiplyBlock(a, aOffset, lda, m, b, c, cOffset, ldc, accumulate, threads, 0, k);
+    }
+
+    private const int KBlock = 256;
+
+    private static void MultiplyBlock(float[] a, int aOffset, int lda, int m, PackedMatrix b, float[] c, int cOffset, int ldc,
+        bool accumulate, int threads, int k0, int kLen)
+    {
+        int n = b.N;
         int rowBlocks = (m + Mr - 1) / Mr;
         int panelPairs = (b.Panels + 1) / 2;
-        if (threads <= 1 || (long)m * n * k < 1 << 18)
+        aOffset += k0;
+        if (threads <= 1 || (long)m * n * kLen < 1 << 18)
         {
-            Run(a, aOffset, lda, b, c, cOffset, ldc, accumulate, 0, rowBlocks, 0, panelPairs, m);
+            Run(a, aOffset, lda, b, c, cOffset, ldc, accumulate, 0, rowBlocks, 0, panelPairs, m, k0, kLen);
             return;
         }
         if (rowBlocks >= threads * 4)
@@ -98,21 +130,22 @@ internal static class Sgemm
             int chunks = Math.Min(rowBlocks, threads * 4);
             Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
                 Run(a, aOffset, lda, b, c, cOffset, ldc, accumulate,
-                    (int)((long)rowBlocks * t / chunks), (int)((long)rowBlocks * (t + 1) / chunks), 0, panelPairs, m));
+                    (int)((long)rowBlocks * t / chunks), (int)((long)rowBlocks * (t + 1) / chunks), 0, panelPairs, m, k0, kLen));
         }
         else
         {
             int chunks = Math.Min(panelPairs, threads * 2);
             Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
                 Run(a, aOffset, lda, b, c, cOffset, ldc, accumulate, 0, rowBlocks,
-                    (int)((long)panelPairs * t / chunks), (int)((long)panelPairs * (t + 1) / chunks), m));
+                    (int)((long)panelPairs * t / chunks), (int)((long)panelPairs * (t + 1) / chunks), m, k0, kLen));
         }
     }
 
     private static unsafe void Run(float[] a, int aOffset, int lda, PackedMatrix b, float[] c, int cOffset, int ldc, bool accumulate,
-        int rb0, int rb1, int pp0, int pp1, int m)
+        int rb0, int rb1, int pp0, int pp1, int m, int k0, int k)
     {
-        int k = b.K, n = b.N, panels = b.Panels;
+        int n = b.N, panels = b.Panels;
+        long panelStride = (long)b.K * PackedMatrix.PanelWidth;
         float* tmp = stackalloc float[Mr * 32];
         fixed (float* pa0 = a, pb0 = b.Data, pc0 = c)
         {
@@ -125,7 +158,7 @@ internal static class Sgemm
                     int p = 2 * pp;
                     int cols = Math.Min(2 * PackedMatrix.PanelWidth, n - p * PackedMatrix.PanelWidth);
                     int widthPanels = p + 1 < panels ? 2 : 1;
-                    float* pb = pb0 + (long)p * k * PackedMatrix.PanelWidth;
+                    float* pb = pb0 + p * panelStride + (long)k0 * PackedMatrix.PanelWidth;
                     float* pc = pc0 + cOffset + (long)i * ldc + p * PackedMatrix.PanelWidth;
                     bool direct = rows == Mr && cols == widthPanels * PackedMatrix.PanelWidth;
                     float* dst = direct ? pc : tmp;
@@ -143,14 +176,14 @@ internal static class Sgemm
                         r3 = rows > 3 ? pa + 3L * lda : pa, r4 = rows > 4 ? pa + 4L * lda : pa, r5 = rows > 5 ? pa + 5L * lda : pa;
                     if (Vector512.IsHardwareAccelerated)
                     {
-                        if (widthPanels == 2) Kernel512x2(r0, r1, r2, r3, r4, r5, pb, pb + (long)k * PackedMatrix.PanelWidth, dst, ldd, k, acc);
+                        if (widthPanels == 2) Kernel512x2(r0, r1, r2, r3, r4, r5, pb, pb + panelStride, dst, ldd, k, acc);
                         else Kernel512x1(r0, r1, r2, r3, r4, r5, pb, dst, ldd, k, acc);
                     }
                     else
                     {
                         Kernel256(r0, r1, r2, r3, r4, r5, pb, dst, ldd, k, acc);
                         if (widthPanels == 2)
-                            Kernel256(r0, r1, r2, r3, r4, r5, pb + (long)k * PackedMatrix.PanelWidth, dst + PackedMatrix.PanelWidth, ldd, k, acc);
+                            Kernel256(r0, r1, r2, r3, r4, r5, pb + panelStride, dst + PackedMatrix.PanelWidth, ldd, k, acc);
                     }
                     if (!direct)
                         for (int r = 0; r < rows; r++)

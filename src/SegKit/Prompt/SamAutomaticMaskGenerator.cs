@@ -201,6 +201,9 @@ public sealed class SamAutomaticMaskGenerator
             });
             foreach (var s in slots) if (s is not null) passed.Add(s);
             timings.FilterMs += StageTimings.Since(t1);
+            // The candidates hold their own masks; the decoder may reuse the outputs' arrays (not while an observer may keep them).
+            if (DecoderObserver is null)
+                for (int run = 0; run < runs; run++) _predictor.Decoder.Recycle(outputs[run * batchSize].Output);
         }
 
         // Duplicates within the crop: batched NMS (one category) on the predicted IoU.

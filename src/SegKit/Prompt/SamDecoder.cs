@@ -251,6 +251,12 @@ public sealed class SamDecoder : IDisposable
         return RunGraph(embedding, coords, labels, batch, pointsPerPrompt, maskInput);
     }
 
+    /// <summary>
+    /// Hands back an output of <see cref="Run"/> that nothing reads any more, so that a later run of SegKit's
+    /// computation reuses its low-res array (fresh 1 MB arrays cost page faults; everything mode recycles its batches).
+    /// </summary>
+    internal void Recycle(SamDecoderOutput output) => _reformulated?.Recycle(output.LowResLogits);
+
     /// <summary>Runs the ONNX graph (see <see cref="Run"/>).</summary>
     internal SamDecoderOutput RunGraph(SamImageEmbedding embedding, float[] coords, float[] labels, int batch, int pointsPerPrompt, float[]? maskInput)
     {

@@ -45,9 +45,14 @@ public sealed partial class SamPredictor : IDisposable
     }
 
     /// <summary>Loads a decoder and (when <paramref name="encoderPath"/> is not null) an encoder.</summary>
-    public static SamPredictor Open(string? encoderPath, string decoderPath, SessionOptions? options = null)
+    /// <param name="encoderPath">The encoder model, or null to work from saved embeddings.</param>
+    /// <param name="decoderPath">The decoder model.</param>
+    /// <param name="options">ONNX Runtime options for both; IntraOpThreads also sets the threads of SegKit's decoder computation.</param>
+    /// <param name="engine">How the decoder computes (see <see cref="SamDecoderEngine"/>).</param>
+    public static SamPredictor Open(string? encoderPath, string decoderPath, SessionOptions? options = null,
+        SamDecoderEngine engine = SamDecoderEngine.Auto)
     {
-        var decoder = SamDecoder.Open(decoderPath, options);
+        var decoder = SamDecoder.Open(decoderPath, options, engine);
         SamEncoder? encoder = null;
         try
         {

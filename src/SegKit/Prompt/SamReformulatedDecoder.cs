@@ -19,6 +19,7 @@
 // Per prompt (T = 7): ≈ 0.66 G multiply-adds instead of ≈ 1.75 G, plus ≈ 0.67 G once per embedding.
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using SegKit.Numerics;
 
@@ -33,13 +34,16 @@ internal sealed class SamReformulatedDecoder
     private const int Masks = 4;
 
     private readonly SamDecoderWeights _w;
-    private readonly int _side, _p, _lowRes;
+    private readonly int _side, _p, _lowRes, _l0Head;
     private readonly float _imageSize;
     private readonly float[] _pe;                       // [P, D] dense positional encoding (get_dense_pe)
     private readonly PackedMatrix _l0KProj, _l0VProj, _l0QProj, _wg1Packed, _wgPacked, _up2Packed;
     private readonly float[] _colSumWg1, _colSumWg, _b1Wg, _bo1Wg1, _bo2Wg, _b2WcBc, _up2Bias;
+    private readonly Dictionary<SamDecoderWeights.Linear, PackedMatrix> _packedLinears = new(ReferenceEqualityComparer.Instance);
     private readonly ConditionalWeakTable<SamImageEmbedding, ImageState> _images = new();
     private readonly ConcurrentBag<Workspace> _workspaces = [];
+    private readonly ConcurrentBag<float[]> _lowPool = [];
+    private const int LowPoolLimit = 64;
 
     public SamReformulatedDecoder(SamDecoderWeights weights, int embeddingSide)
     {
@@ -48,7 +52,13 @@ internal sealed class SamReformulatedDecoder
         _p = embeddingSide * embeddingSide;
         _lowRes = 4 * embeddingSide;
         _imageSize = 16 * embeddingSide; // the encoder's input side (1024 for 64×64 embeddings)
+        _l0Head = weights.Layers[0].TokenToImage.HeadDim;
+        if (weights.Layers[0].ImageToToken.HeadDim != _l0Head) throw new SamDecoderWeightsException("layer 0's cross attentions have different head sizes");
         _pe = DensePositionalEncoding(weights.Gaussian, embeddingSide);
+        foreach (var a in weights.Layers.SelectMany(l => new[] { l.SelfAttn, l.TokenToImage, l.ImageToToken }).Append(weights.FinalAttn))
+            foreach (var l in new[] { a.Q, a.K, a.V, a.O }) PackLinear(l);
+        foreach (var l in weights.Layers.SelectMany(l => new[] { l.Mlp1, l.Mlp2 })
+            .Concat(weights.Hypernetworks.SelectMany(m => m)).Concat(weights.IouHead)) PackLinear(l);
 
         var l0 = weights.Layers[0];
         _l0KProj = new PackedMatrix().Pack(l0.TokenToImage.K.W, 0, D, l0.TokenToImage.Inner, l0.TokenToImage.Inner);
@@ -88,25 +98,35 @@ internal sealed class SamReformulatedDecoder
         for (int k = 0; k < 4; k++) weights.Upscale2B.CopyTo(_up2Bias, k * Up2);
     }
 
+    private void PackLinear(SamDecoderWeights.Linear l) => _packedLinears[l] = new PackedMatrix().Pack(l.W, 0, l.In, l.Out, l.Out);
+
+    /// <summary>Keeps a one-prompt low-res output array for reuse (every element of it is overwritten by the next run).</summary>
+    public void Recycle(float[] low)
+    {
+        if (low.Length == Masks * _lowRes * _lowRes && _lowPool.Count < LowPoolLimit) _lowPool.Add(low);
+    }
+
     /// <summary>Low-res side of the masks (4 × the embedding side).</summary>
     public int LowResSize => _lowRes;
 
     /// <summary>
     /// Decodes <paramref name="batch"/> prompts of <paramref name="n"/> points each (coordinates in the encoder's
     /// input frame; labels 1, 0, 2, 3 or -1) with no mask input. Returns IoU [B,4] and low-res logits [B,4,S,S].
+    /// Results do not depend on <paramref name="threads"/>: every sum is taken in the same order on any count.
     /// </summary>
     public SamDecoderOutput Run(SamImageEmbedding embedding, float[] coords, float[] labels, int batch, int n, int threads)
     {
+        threads = Math.Max(1, threads);
         var image = _images.GetValue(embedding, e => new ImageState(this, e, threads));
         int plane = _lowRes * _lowRes;
         var iou = new float[batch * Masks];
-        var low = new float[batch * Masks * plane];
+        var low = batch == 1 && _lowPool.TryTake(out var pooled) ? pooled : new float[batch * Masks * plane];
         if (!_workspaces.TryTake(out var ws)) ws = new Workspace(_p);
         try
         {
             for (int b = 0; b < batch; b++)
                 Decode(image, coords.AsSpan(b * n * 2, n * 2), labels.AsSpan(b * n, n), ws, threads,
-                    iou.AsSpan(b * Masks, Masks), low.AsSpan(b * Masks * plane, Masks * plane));
+                    iou.AsSpan(b * Masks, Masks), low, b * Masks * plane);
         }
         finally
         {
@@ -115,14 +135,26 @@ internal sealed class SamReformulatedDecoder
         return new SamDecoderOutput(batch, Masks, _lowRes, iou, low);
     }
 
+    // Rows of image tokens per tile of the image→token attentions, and rows of ConvT1 output per tile of the
+    // upscaling: a tile's scores, attention outputs and ConvT2 output stay in the core's L2 cache.
+    private const int TokenTile = 60;
+    private const int UpscaleTile = 96;
+
     private void Decode(ImageState img, ReadOnlySpan<float> coords, ReadOnlySpan<float> labels, Workspace ws, int threads,
-        Span<float> iouOut, Span<float> lowOut)
+        Span<float> iouOut, float[] low, int lowOffset)
     {
         int P = _p;
         int n = labels.Length;
         int T = SamDecoderWeights.OutputTokens + n;
         int ht = H * T, htp = (ht + 15) / 16 * 16;
-        ws.EnsureTokens(T, htp);
+        // The image→token attentions keep each head's T scores in a group of tg columns (a whole number of 8-float
+        // vectors, padding masked out): column h·tg + t, hg columns in all.
+        int tg = (T + 7) / 8 * 8, hg = H * tg;
+        // Layer 0's scores are taken head by head (16 of the 128 projected dimensions each) into blocks of 16 columns
+        // that start every T (token→image) or tg (image→token) columns; the row strides leave room for the last block.
+        int hd = _l0Head, wN = (T + 15) / 16 * 16;
+        int ldT = Math.Max(htp, ((H - 1) * T + wN + 7) / 8 * 8), ldI = Math.Max(hg, ((H - 1) * tg + wN + 7) / 8 * 8);
+        ws.EnsureTokens(Math.Max(ldT, ldI), threads);
         var l0 = _w.Layers[0];
         var l1 = _w.Layers[1];
 
@@ -152,12 +184,13 @@ internal sealed class SamReformulatedDecoder
             var a = l0.TokenToImage;
             var qt = Linear(Add(q, qpe), T, a.Q);
             float scale = 1f / MathF.Sqrt(a.HeadDim);
-            var blk = ws.BlockDiag(qt, T, a.HeadDim, scale, htp);   // [inner, htp]: column (h,t) holds q_t of head h
-            ws.Small.Pack(blk, 0, a.Inner, htp, htp);
-            Sgemm.Multiply(img.Ki0, 0, a.Inner, P, ws.Small, ws.S, 0, htp, threads: threads);
-            ColumnSoftmaxTransposed(ws.S, htp, ht, ws.St, threads);
+            ws.PrepareHeads(qt, T, hd, scale, wN);
+            for (int h = 0; h < H; h++)
+                Sgemm.Multiply(img.Ki0, h * hd, a.Inner, P, ws.HeadB[h], ws.S, h * T, ldT, threads: threads);
+            var inv = ColumnSoftmaxTransposed(ws.S, ldT, ht, ws.St, threads);
             var c = ws.C;                                             // [ht, inner]
             Sgemm.Multiply(ws.St, 0, P, ht, img.Vi0Packed, c, 0, a.Inner, threads: threads);
+            ScaleRows(c, ht, a.Inner, inv);
             var o = new float[T * a.Inner];
             for (int h = 0; h < H; h++)
                 for (int t = 0; t < T; t++)
@@ -167,137 +200,107 @@ internal sealed class SamReformulatedDecoder
         }
         Mlp(q, T, l0);
 
-        // Layer 0 image→token: queries of the image tokens come from the embedding alone.
+        // Layer 0 image→token, tile by tile: queries of the image tokens come from the embedding alone.
+        // Y1 = K0 + A·Mv + bo; K1 = norm4(Y1) (packed, for layer 1's token→image values), K1 + PE, and
+        // K1·Wg from K0·Wg1 + A·(Mv·Wg1) (see the header).
+        var k1 = ws.K1.Allocate(P, D);
         {
             var a = l0.ImageToToken;
             var (kt, vt) = (Linear(Add(q, qpe), T, a.K), Linear(q, T, a.V));
             float scale = 1f / MathF.Sqrt(a.HeadDim);
-            var blk = ws.BlockDiag(kt, T, a.HeadDim, scale, htp);
-            ws.Small.Pack(blk, 0, a.Inner, htp, htp);
-            Sgemm.Multiply(img.Qi0, 0, a.Inner, P, ws.Small, ws.S, 0, htp, threads: threads);
-            GroupSoftmax(ws.S, P, htp, T, threads);
-            BuildValueOutputs(ws, vt, T, htp, a, _wg1Packed);
-            Sgemm.Multiply(ws.S, 0, htp, P, ws.Cat, ws.Am, 0, 2 * D, threads: threads);
-            // Y1 = K0 + A·Mv + bo; K1 = norm4(Y1); K1·Wg from K0·Wg1 + A·(Mv·Wg1) (see the header).
-            var bo = a.O.B;
-            var n4 = l0.Norm4;
-            VectorMath.ForRanges(P, threads, (r0, r1) =>
-            {
-                for (int r = r0; r < r1; r++)
-                {
-                    var y = ws.K1.AsSpan(r * D, D);
-                    var am = ws.Am.AsSpan(r * 2 * D, 2 * D);
-                    var k0 = img.K0.AsSpan(r * D, D);
-                    for (int i = 0; i < D; i++) y[i] = k0[i] + am[i] + bo[i];
-                    var (mean, std) = VectorMath.LayerNorm(y, n4.Weight, n4.Bias, n4.Epsilon);
-                    float inv = 1f / std;
-                    var kw = ws.Kw.AsSpan(r * D, D);
-                    var k0w = img.K0Wg1.AsSpan(r * D, D);
-                    var kpe = ws.Kpe.AsSpan(r * D, D);
-                    var pe = _pe.AsSpan(r * D, D);
-                    for (int i = 0; i < D; i++)
-                    {
-                        kw[i] = (k0w[i] + am[D + i] + _bo1Wg1[i] - mean * _colSumWg1[i]) * inv + _b1Wg[i];
-                        kpe[i] = y[i] + pe[i];
-                    }
-                }
-            });
-        }
+            ws.PrepareHeads(kt, T, hd, scale, wN);
+            BuildValueOutputs(ws, vt, T, tg, a, _wg1Packed);
 
-        // Layer 1 self-attention, token→image, MLP.
-        {
+            // Layer 1 self-attention: the tokens do not depend on the image side of this attention, so layer 1's
+            // token→image queries are known before K1, and its scores are taken tile by tile below.
             var qq = Add(q, qpe);
             AddInPlace(q, TokenSelfAttention(l1.SelfAttn, qq, qq, q, T));
             LayerNormRows(q, T, l1.Norm1);
+            TokenQueries(l1.TokenToImage, q, qpe, T, ws, htp, ws.Next);
+
+            int inner = a.Inner;
+            var bo = a.O.B;
+            VectorMath.ForTiles(P, TokenTile, threads, (w, r0, r1) =>
+            {
+                var sc = ws.Scratch[w];
+                int rows = r1 - r0;
+                for (int h = 0; h < H; h++)
+                    Sgemm.Multiply(img.Qi0, r0 * inner + h * hd, inner, rows, ws.HeadB[h], sc.S, h * tg, ldI);
+                GroupSoftmax(sc.S, rows, T, tg, ldI);
+                Sgemm.Multiply(sc.S, 0, ldI, rows, ws.Cat, sc.Am, 0, 2 * D);
+                for (int r = r0; r < r1; r++)
+                    NormRow(r, img.K0, r * D, PackedMatrix.PanelWidth, sc.Am.AsSpan((r - r0) * 2 * D, 2 * D), bo, l0.Norm4,
+                        img.K0Wg1, _bo1Wg1, _colSumWg1, _b1Wg, k1.Data, sc.Kpe, r - r0, ws.Kw, sc.Y);
+                Sgemm.Multiply(sc.Kpe, 0, D, rows, ws.Next, ws.S, r0 * htp, htp);   // layer 1 token→image scores
+            });
         }
-        TokenToImage(l1.TokenToImage, q, qpe, T, ws.K1, ws, threads, htp);
+
+        // Layer 1 token→image (scores in ws.S), MLP.
+        AttendImage(l1.TokenToImage, q, T, k1, ws, threads, htp);
         LayerNormRows(q, T, l1.Norm2);
         Mlp(q, T, l1);
 
-        // Layer 1 image→token on the image tokens K1.
+        // Layer 1 image→token on the image tokens K1, tile by tile. Y2 = K1 + A·Mv + bo; K2 = norm4(Y2) (packed,
+        // for the final attention's values), ConvT1(K2) = U from K1·Wg + A·(Mv·Wg), and the final attention's
+        // scores from K2 + PE, which stays in the tile. Only the 5 output tokens are read after the final attention.
+        var k2 = ws.K2.Allocate(P, D);
+        const int T5 = SamDecoderWeights.OutputTokens;
+        int htp5 = (H * T5 + 15) / 16 * 16;
+        var q5 = q.AsSpan(0, T5 * D).ToArray();
+        TokenQueries(_w.FinalAttn, q5, qpe, T5, ws, htp5, ws.Next);
         {
             var a = l1.ImageToToken;
             var kt = Linear(Add(q, qpe), T, a.K);
             var vt = Linear(q, T, a.V);
             float scale = 1f / MathF.Sqrt(a.HeadDim);
-            // G [D, htp]: column (h,t) = scale·Wq_h·k_t,h; the bias part bq_h·k_t,h is a per-column constant.
-            var gt = ws.Gt;                                            // G transposed: [htp, D]
-            Array.Clear(gt, 0, htp * D);
-            var cvec = new float[htp];
+            // G [D, hg]: column (h,t) = scale·Wq_h·k_t,h; the bias part bq_h·k_t,h is a per-column constant.
+            var gt = ws.Gt;                                            // G transposed: [hg, D]
+            Array.Clear(gt, 0, hg * D);
+            var cvec = new float[hg];
             for (int h = 0; h < H; h++)
                 for (int t = 0; t < T; t++)
                 {
-                    var row = gt.AsSpan((h * T + t) * D, D);
+                    var row = gt.AsSpan((h * tg + t) * D, D);
                     var k = kt.AsSpan(t * a.Inner + h * a.HeadDim, a.HeadDim);
                     float cb = 0;
                     for (int i = 0; i < D; i++)
                         row[i] = scale * VectorMath.Dot(a.Q.W.AsSpan(i * a.Inner + h * a.HeadDim, a.HeadDim), k);
                     for (int j = 0; j < a.HeadDim; j++) cb += a.Q.B[h * a.HeadDim + j] * k[j];
-                    cvec[h * T + t] = scale * cb;
+                    cvec[h * tg + t] = scale * cb;
                 }
-            ws.Small.PackTransposed(gt, 0, D, htp, D);
-            Sgemm.Multiply(ws.Kpe, 0, D, P, ws.Small, ws.S, 0, htp, threads: threads);
-            VectorMath.ForRanges(P, threads, (r0, r1) =>
-            {
-                for (int r = r0; r < r1; r++) VectorMath.Axpy(1f, cvec, ws.S.AsSpan(r * htp, htp));
-            });
-            GroupSoftmax(ws.S, P, htp, T, threads);
-            BuildValueOutputs(ws, vt, T, htp, a, _wgPacked);
-            Sgemm.Multiply(ws.S, 0, htp, P, ws.Cat, ws.Am, 0, 2 * D, threads: threads);
-            // Y2 = K1 + A·Mv + bo; K2 = norm4(Y2) (into K2, with K2 + PE); ConvT1(K2) = U from K1·Wg + A·(Mv·Wg).
+            ws.Small.PackTransposed(gt, 0, D, hg, D);
+            BuildValueOutputs(ws, vt, T, tg, a, _wgPacked);
             var bo = a.O.B;
-            var n4 = l1.Norm4;
-            VectorMath.ForRanges(P, threads, (r0, r1) =>
+            VectorMath.ForTiles(P, TokenTile, threads, (w, r0, r1) =>
             {
+                var sc = ws.Scratch[w];
+                int rows = r1 - r0;
+                // K1 + PE again (cheaper than keeping it: K1's and PE's rows are read below anyway).
                 for (int r = r0; r < r1; r++)
-                {
-                    var y = ws.K2.AsSpan(r * D, D);
-                    var am = ws.Am.AsSpan(r * 2 * D, 2 * D);
-                    var k1 = ws.K1.AsSpan(r * D, D);
-                    for (int i = 0; i < D; i++) y[i] = k1[i] + am[i] + bo[i];
-                    var (mean, std) = VectorMath.LayerNorm(y, n4.Weight, n4.Bias, n4.Epsilon);
-                    float inv = 1f / std;
-                    var u = ws.U.AsSpan(r * D, D);
-                    var kw = ws.Kw.AsSpan(r * D, D);
-                    var kpe = ws.Kpe.AsSpan(r * D, D);
-                    var pe = _pe.AsSpan(r * D, D);
-                    for (int i = 0; i < D; i++)
+                    for (int j = 0; j < D / PackedMatrix.PanelWidth; j++)
                     {
-                        u[i] = (kw[i] + am[D + i] + _bo2Wg[i] - mean * _colSumWg[i]) * inv + _b2WcBc[i];
-                        kpe[i] = y[i] + pe[i];
+                        var k1Chunk = k1.Data.AsSpan(j * P * PackedMatrix.PanelWidth + r * PackedMatrix.PanelWidth, PackedMatrix.PanelWidth);
+                        var dst = sc.Kpe.AsSpan((r - r0) * D + j * PackedMatrix.PanelWidth, PackedMatrix.PanelWidth);
+                        _pe.AsSpan(r * D + j * PackedMatrix.PanelWidth, PackedMatrix.PanelWidth).CopyTo(dst);
+                        VectorMath.Axpy(1f, k1Chunk, dst);
                     }
-                }
+                Sgemm.Multiply(sc.Kpe, 0, D, rows, ws.Small, sc.S, 0, hg);
+                for (int r = 0; r < rows; r++) VectorMath.Axpy(1f, cvec, sc.S.AsSpan(r * hg, hg));
+                GroupSoftmax(sc.S, rows, T, tg, hg);
+                Sgemm.Multiply(sc.S, 0, hg, rows, ws.Cat, sc.Am, 0, 2 * D);
+                for (int r = r0; r < r1; r++)
+                    NormRow(r, k1.Data, r * PackedMatrix.PanelWidth, P * PackedMatrix.PanelWidth, sc.Am.AsSpan((r - r0) * 2 * D, 2 * D),
+                        bo, l1.Norm4, ws.Kw, _bo2Wg, _colSumWg, _b2WcBc, k2.Data, sc.Kpe, r - r0, ws.U, sc.Y);
+                Sgemm.Multiply(sc.Kpe, 0, D, rows, ws.Next, ws.S, r0 * htp5, htp5);   // final token→image scores
             });
         }
 
-        // Final token→image attention: only the 5 output tokens are read afterwards.
-        const int T5 = SamDecoderWeights.OutputTokens;
-        var q5 = q.AsSpan(0, T5 * D).ToArray();
-        TokenToImage(_w.FinalAttn, q5, qpe, T5, ws.K2, ws, threads, (H * T5 + 15) / 16 * 16);
+        AttendImage(_w.FinalAttn, q5, T5, k2, ws, threads, htp5);
         LayerNormRows(q5, T5, _w.NormFinal);
 
-        // output_upscaling: ConvT1 (U, built above) → LayerNorm2d → GELU → ConvT2 → GELU, then hypernetwork dot.
-        var un = _w.UpscaleNorm;
-        VectorMath.ForRanges(P * 4, threads, (r0, r1) =>
-        {
-            for (int r = r0; r < r1; r++)
-            {
-                var px = ws.U.AsSpan(r * Up1, Up1);
-                VectorMath.LayerNorm(px, un.Weight, un.Bias, un.Epsilon);
-                VectorMath.Gelu(px);
-            }
-        });
-        Sgemm.Multiply(ws.U, 0, Up1, P * 4, _up2Packed, ws.Z, 0, 4 * Up2, threads: threads);
-        VectorMath.ForRanges(P * 4, threads, (r0, r1) =>
-        {
-            for (int r = r0; r < r1; r++)
-            {
-                var z = ws.Z.AsSpan(r * 4 * Up2, 4 * Up2);
-                VectorMath.Axpy(1f, _up2Bias, z);
-                VectorMath.Gelu(z);
-            }
-        });
-        var hyper = new float[Masks * Up2];
+        // Hypernetworks, as a block-diagonal [4·32, 4·4] matrix: row (k2, o), column (k2, mask).
+        var hb = ws.HyperRows;
+        Array.Clear(hb);
         for (int m = 0; m < Masks; m++)
         {
             var x = q5.AsSpan((1 + m) * D, D).ToArray();
@@ -307,29 +310,43 @@ internal sealed class SamReformulatedDecoder
                 x = Linear(x, 1, layers[j]);
                 if (j < layers.Length - 1) Relu(x);
             }
-            x.CopyTo(hyper, m * Up2);
+            for (int k = 0; k < 4; k++)
+                for (int o = 0; o < Up2; o++)
+                    hb[(k * Up2 + o) * 4 * Masks + k * Masks + m] = x[o];
         }
-        ws.Small.PackTransposed(hyper, 0, Up2, Masks, Up2);
-        Sgemm.Multiply(ws.Z, 0, Up2, P * 16, ws.Small, ws.MaskValues, 0, Masks, threads: threads);
-        // Row ((p·4 + k1)·4 + k2) of the product is pixel (4y + 2ky1 + ky2, 4x + 2kx1 + kx2) for p = (y, x).
+        var hyper = ws.Hyper.Pack(hb, 0, 4 * Up2, 4 * Masks, 4 * Masks);
+
+        // output_upscaling tile by tile: ConvT1 (U, built above; row (p, k1) of 64 channels) → LayerNorm2d → GELU →
+        // ConvT2 (row (p, k1), columns (k2, o)) → GELU, then the hypernetwork dot, scattered to the low-res masks:
+        // (p, k1, k2) is pixel (4y + 2ky1 + ky2, 4x + 2kx1 + kx2) for p = (y, x).
+        var un = _w.UpscaleNorm;
         int side = _side, lowRes = _lowRes, plane = lowRes * lowRes;
-        var mv = ws.MaskValues;
-        var lowArr = ws.Low;
-        VectorMath.ForRanges(P, threads, (r0, r1) =>
+        VectorMath.ForTiles(P * 4, UpscaleTile, threads, (w, r0, r1) =>
         {
-            for (int p = r0; p < r1; p++)
+            var sc = ws.Scratch[w];
+            int rows = r1 - r0;
+            for (int r = r0; r < r1; r++)
             {
-                int y = p / side, x = p % side;
-                for (int k1 = 0; k1 < 4; k1++)
-                    for (int k2 = 0; k2 < 4; k2++)
-                    {
-                        int yy = 4 * y + 2 * (k1 >> 1) + (k2 >> 1), xx = 4 * x + 2 * (k1 & 1) + (k2 & 1);
-                        int src = ((p * 4 + k1) * 4 + k2) * Masks;
-                        for (int m = 0; m < Masks; m++) lowArr[m * plane + yy * lowRes + xx] = mv[src + m];
-                    }
+                VectorMath.LayerNormGelu64(ws.U.AsSpan(r * Up1, Up1), sc.Un.AsSpan((r - r0) * Up1, Up1), un.Weight, un.Bias, un.Epsilon);
+            }
+            Sgemm.Multiply(sc.Un, 0, Up1, rows, _up2Packed, sc.Z, 0, 4 * Up2);
+            for (int r = 0; r < rows; r++)
+            {
+                VectorMath.BiasGelu(sc.Z.AsSpan(r * 4 * Up2, 4 * Up2), _up2Bias);
+            }
+            Sgemm.Multiply(sc.Z, 0, 4 * Up2, rows, hyper, sc.Mv, 0, 4 * Masks);
+            for (int r = r0; r < r1; r++)
+            {
+                int p = r >> 2, k1i = r & 3, y = p / side, x = p % side;
+                int yBase = 4 * y + 2 * (k1i >> 1), xBase = 4 * x + 2 * (k1i & 1);
+                var mv = sc.Mv.AsSpan((r - r0) * 4 * Masks, 4 * Masks);
+                for (int k = 0; k < 4; k++)
+                {
+                    int at = lowOffset + (yBase + (k >> 1)) * lowRes + xBase + (k & 1);
+                    for (int m = 0; m < Masks; m++) low[at + m * plane] = mv[k * Masks + m];
+                }
             }
         });
-        lowArr.AsSpan(0, Masks * plane).CopyTo(lowOut);
 
         var iou = q5.AsSpan(0, D).ToArray();
         for (int j = 0; j < _w.IouHead.Length; j++)
@@ -340,13 +357,66 @@ internal sealed class SamReformulatedDecoder
         iou.AsSpan(0, Masks).CopyTo(iouOut);
     }
 
-    /// <summary>queries ← queries + attn(queries + qpe, K + PE, K) for image tokens <paramref name="k"/> (ws.Kpe = K + PE).</summary>
-    private void TokenToImage(SamDecoderWeights.Attention a, float[] queries, float[] qpe, int T, float[] k, Workspace ws, int threads, int htp)
+    /// <summary>
+    /// One image token of an image→token attention's residual, LayerNorm and the products that follow:
+    /// y = x0 + am[..D] + bo; yn = norm(y) into <paramref name="kOut"/> (packed [P, D]) and yn + PE into
+    /// <paramref name="kpe"/> (row <paramref name="kpeRow"/>); wOut = (xw + am[D..] + boW − mean·colSum)/std + bias, the ConvT1-side product of yn.
+    /// x0's row is read in 16-float chunks at x0Base + j·x0Stride (row-major: stride 16; packed: P·16).
+    /// </summary>
+    private void NormRow(int r, float[] x0, int x0Base, int x0Stride, ReadOnlySpan<float> am, float[] bo, SamDecoderWeights.LayerNorm norm,
+        float[] xw, float[] boW, float[] colSum, float[] bias, float[] kOut, float[] kpe, int kpeRow, float[] wOut, float[] y)
     {
-        int P = _p, ht = H * T;
+        const int W = PackedMatrix.PanelWidth;
+        ref float ry = ref y[0];
+        ref float ram = ref MemoryMarshal.GetReference(am);
+        ref float rbo = ref bo[0];
+        for (int j = 0; j < D / W; j++)
+        {
+            ref float rx = ref x0[x0Base + j * x0Stride];
+            for (int h = 0; h < W; h += 8)
+            {
+                nuint i = (nuint)(j * W + h);
+                (Vector256.LoadUnsafe(ref rx, (nuint)h) + Vector256.LoadUnsafe(ref ram, i) + Vector256.LoadUnsafe(ref rbo, i)).StoreUnsafe(ref ry, i);
+            }
+        }
+        var (mean, std) = VectorMath.Moments(y.AsSpan(0, D), norm.Epsilon);
+        var vInv = Vector256.Create(1f / std);
+        var vShift = Vector256.Create(-mean / std);
+        ref float rw = ref norm.Weight[0];
+        ref float rb = ref norm.Bias[0];
+        ref float rpe = ref _pe[r * D];
+        ref float rkpe = ref kpe[kpeRow * D];
+        ref float rxw = ref xw[r * D];
+        ref float rwo = ref wOut[r * D];
+        ref float rboW = ref boW[0];
+        ref float rcs = ref colSum[0];
+        ref float rbias = ref bias[0];
+        for (int j = 0; j < D / W; j++)
+        {
+            ref float rk = ref kOut[j * _p * W + r * W];
+            for (int h = 0; h < W; h += 8)
+            {
+                nuint i = (nuint)(j * W + h);
+                var yn = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref ry, i), vInv, vShift),
+                    Vector256.LoadUnsafe(ref rw, i), Vector256.LoadUnsafe(ref rb, i));
+                yn.StoreUnsafe(ref rk, (nuint)h);
+                (yn + Vector256.LoadUnsafe(ref rpe, i)).StoreUnsafe(ref rkpe, i);
+                var sum = Vector256.LoadUnsafe(ref rxw, i) + Vector256.LoadUnsafe(ref ram, i + D) + Vector256.LoadUnsafe(ref rboW, i);
+                Vector256.FusedMultiplyAdd(sum, vInv, Vector256.FusedMultiplyAdd(vShift, Vector256.LoadUnsafe(ref rcs, i), Vector256.LoadUnsafe(ref rbias, i)))
+                    .StoreUnsafe(ref rwo, i);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The scores side of a token→image attention: <paramref name="dst"/> ← Fᵀ packed [D, htp], F row (h,t) =
+    /// scale·q_t,h·Wk_hᵀ for q = (queries + qpe)·Wq + bq, so that (K + PE)·Fᵀ are the scores (the key bias adds a
+    /// constant to each softmax column and drops out).
+    /// </summary>
+    private void TokenQueries(SamDecoderWeights.Attention a, float[] queries, float[] qpe, int T, Workspace ws, int htp, PackedMatrix dst)
+    {
         var qt = Linear(Add(queries, qpe, T), T, a.Q);
         float scale = 1f / MathF.Sqrt(a.HeadDim);
-        // F [ht, D]: row (h,t) = scale·q_t,h·Wk_hᵀ (the bias term is constant along each softmax row and drops out).
         var f = ws.Gt;
         Array.Clear(f, 0, htp * D);
         for (int h = 0; h < H; h++)
@@ -356,11 +426,19 @@ internal sealed class SamReformulatedDecoder
                 var qh = qt.AsSpan(t * a.Inner + h * a.HeadDim, a.HeadDim);
                 for (int i = 0; i < D; i++) row[i] = scale * VectorMath.Dot(a.K.W.AsSpan(i * a.Inner + h * a.HeadDim, a.HeadDim), qh);
             }
-        ws.Small.PackTransposed(f, 0, D, htp, D);
-        Sgemm.Multiply(ws.Kpe, 0, D, P, ws.Small, ws.S, 0, htp, threads: threads);
-        ColumnSoftmaxTransposed(ws.S, htp, ht, ws.St, threads);
-        ws.Big.Pack(k, 0, P, D, D);
-        Sgemm.Multiply(ws.St, 0, P, ht, ws.Big, ws.C, 0, D, threads: threads);
+        dst.PackTransposed(f, 0, D, htp, D);
+    }
+
+    /// <summary>
+    /// queries ← queries + attn(·) of a token→image attention whose scores [P, htp] are in ws.S, over the image
+    /// tokens <paramref name="k"/> (packed [P, D]): softmax over the image tokens, A·K, then Wv, bv and the output projection.
+    /// </summary>
+    private void AttendImage(SamDecoderWeights.Attention a, float[] queries, int T, PackedMatrix k, Workspace ws, int threads, int htp)
+    {
+        int P = _p, ht = H * T;
+        var inv = ColumnSoftmaxTransposed(ws.S, htp, ht, ws.St, threads);
+        Sgemm.Multiply(ws.St, 0, P, ht, k, ws.C, 0, D, threads: threads);
+        ScaleRows(ws.C, ht, D, inv);
         // O[t, h-block] = C[(h,t)]·Wv_h + bv_h
         var o = new float[T * a.Inner];
         for (int h = 0; h < H; h++)
@@ -375,25 +453,32 @@ internal sealed class SamReformulatedDecoder
         for (int i = 0; i < T * D; i++) queries[i] += outp[i];
     }
 
-    /// <summary>ws.Cat ← packed [Mv | Mv·W] (htp × 2D), Mv row (h,t) = v_t,h·Wo_h; padded rows zero.</summary>
-    private static void BuildValueOutputs(Workspace ws, float[] vt, int T, int htp, SamDecoderWeights.Attention a, PackedMatrix w)
+    /// <summary>ws.Cat ← packed [Mv | Mv·W] (H·tg × 2D), Mv row (h·tg + t) = v_t,h·Wo_h; padding rows zero.</summary>
+    private static void BuildValueOutputs(Workspace ws, float[] vt, int T, int tg, SamDecoderWeights.Attention a, PackedMatrix w)
     {
+        int hg = H * tg;
         var cat = ws.CatRows;
-        Array.Clear(cat, 0, htp * 2 * D);
+        Array.Clear(cat, 0, hg * 2 * D);
         for (int h = 0; h < H; h++)
             for (int t = 0; t < T; t++)
             {
-                var row = cat.AsSpan((h * T + t) * 2 * D, D);
+                var row = cat.AsSpan((h * tg + t) * 2 * D, D);
                 var v = vt.AsSpan(t * a.Inner + h * a.HeadDim, a.HeadDim);
                 for (int j = 0; j < a.HeadDim; j++) VectorMath.Axpy(v[j], a.O.W.AsSpan((h * a.HeadDim + j) * D, D), row);
             }
         // Mv·W into the right half.
-        Sgemm.Multiply(cat, 0, 2 * D, H * T, w, cat, D, 2 * D);
-        ws.Cat.Pack(cat, 0, htp, 2 * D, 2 * D);
+        Sgemm.Multiply(cat, 0, 2 * D, hg, w, cat, D, 2 * D);
+        ws.Cat.Pack(cat, 0, hg, 2 * D, 2 * D);
     }
 
-    /// <summary>Softmax over rows 0..P-1 of each column of S [P, ld] (first <paramref name="cols"/> columns), written transposed to St [cols, P].</summary>
-    private void ColumnSoftmaxTransposed(float[] s, int ld, int cols, float[] st, int threads)
+    // The column sums of a softmax over the P image tokens are taken in this many fixed row ranges, then added in order.
+    private const int SoftmaxChunks = 8;
+
+    /// <summary>
+    /// Softmax over rows 0..P-1 of each of the first <paramref name="cols"/> columns of S [P, ld], unnormalised and
+    /// transposed into St [cols, P]; returns 1 / (column sum), by which the caller scales the product St·V.
+    /// </summary>
+    private float[] ColumnSoftmaxTransposed(float[] s, int ld, int cols, float[] st, int threads)
     {
         int P = _p;
         var max = new float[ld];
@@ -405,71 +490,103 @@ internal sealed class SamReformulatedDecoder
                 Vector256.Max(Vector256.Create<float>(max.AsSpan(c, 8)),
                     Vector256.Create<float>(row.Slice(c, 8))).CopyTo(max.AsSpan(c, 8));
         }
-        int chunks = Math.Max(1, threads);
-        var sums = new float[chunks * ld];
-        void Chunk(int ch)
+        // Row blocks of 16 (one cache line of St per column); P is a multiple of 16 for every SAM embedding (64²).
+        var sums = new float[SoftmaxChunks * ld];
+        VectorMath.ForTiles(SoftmaxChunks, 1, threads, (_, ch, _) =>
         {
-            int r0 = P * ch / chunks, r1 = P * (ch + 1) / chunks;
+            int r0 = P * ch / SoftmaxChunks / 16 * 16, r1 = ch == SoftmaxChunks - 1 ? P : P * (ch + 1) / SoftmaxChunks / 16 * 16;
             var sum = sums.AsSpan(ch * ld, ld);
-            for (int r = r0; r < r1; r++)
+            for (int rb = r0; rb < r1; rb += 16)
             {
-                var row = s.AsSpan(r * ld, ld);
-                VectorMath.Axpy(-1f, max, row);
-                VectorMath.Exp(row);
-                VectorMath.Axpy(1f, row, sum);
+                int rows = Math.Min(16, r1 - rb);
+                for (int r = rb; r < rb + rows; r++)
+                {
+                    var row = s.AsSpan(r * ld, ld);
+                    VectorMath.Axpy(-1f, max, row);
+                    VectorMath.Exp(row);
+                    VectorMath.Axpy(1f, row, sum);
+                }
+                for (int c = 0; c < cols; c++)
+                {
+                    var dst = st.AsSpan(c * P + rb, rows);
+                    for (int i = 0; i < rows; i++) dst[i] = s[(rb + i) * ld + c];
+                }
             }
-        }
-        if (chunks == 1) Chunk(0);
-        else Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, Chunk);
+        });
         var inv = new float[ld];
         for (int c = 0; c < ld; c++)
         {
             float t = 0;
-            for (int ch = 0; ch < chunks; ch++) t += sums[ch * ld + c];
+            for (int ch = 0; ch < SoftmaxChunks; ch++) t += sums[ch * ld + c];
             inv[c] = 1f / t;
         }
-        VectorMath.ForRanges(P, threads, (r0, r1) =>
-        {
-            for (int r = r0; r < r1; r++)
-            {
-                var row = s.AsSpan(r * ld, ld);
-                for (int c = 0; c < cols; c++) st[c * P + r] = row[c] * inv[c];
-            }
-        });
+        return inv;
     }
 
-    /// <summary>Softmax within each group of <paramref name="t"/> consecutive columns (one group per head) of every row.</summary>
-    private static void GroupSoftmax(float[] s, int rows, int ld, int t, int threads)
+    private static void ScaleRows(float[] c, int rows, int ld, float[] scale)
     {
-        VectorMath.ForRanges(rows, threads, (r0, r1) =>
+        for (int r = 0; r < rows; r++)
         {
-            Span<float> shift = stackalloc float[ld];
-            for (int r = r0; r < r1; r++)
-            {
-                var row = s.AsSpan(r * ld, ld);
-                shift.Clear();
-                for (int h = 0; h < H; h++)
-                {
-                    var g = row.Slice(h * t, t);
-                    float m = g[0];
-                    for (int i = 1; i < t; i++) if (g[i] > m) m = g[i];
-                    shift.Slice(h * t, t).Fill(-m);
-                }
-                VectorMath.Axpy(1f, shift, row);
-                VectorMath.Exp(row);
-                for (int h = 0; h < H; h++)
-                {
-                    var g = row.Slice(h * t, t);
-                    float sum = 0;
-                    for (int i = 0; i < t; i++) sum += g[i];
-                    float inv = 1f / sum;
-                    for (int i = 0; i < t; i++) g[i] *= inv;
-                }
-            }
-        });
+            var row = c.AsSpan(r * ld, ld);
+            float f = scale[r];
+            for (int i = 0; i < row.Length; i++) row[i] *= f;
+        }
     }
 
-    private static float[] TokenSelfAttention(SamDecoderWeights.Attention a, float[] qIn, float[] kIn, float[] vIn, int T)
+    /// <summary>
+    /// Softmax over each head's <paramref name="t"/> scores (columns h·tg .. h·tg + t − 1) of every row of S
+    /// [rows, ld] (ld ≥ H·tg); padding columns become 0. The shift is the row's maximum; a head whose sum would fall below
+    /// 1e-20 with it (its scores far below another head's) is redone with its own maximum, so none underflows.
+    /// </summary>
+    private static void GroupSoftmax(float[] s, int rows, int t, int tg, int ld)
+    {
+        int vecs = tg / 8, used = H * tg;
+        Span<Vector256<float>> valid = stackalloc Vector256<float>[vecs];
+        Span<Vector256<float>> e = stackalloc Vector256<float>[vecs];
+        var lane = Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
+        for (int k = 0; k < vecs; k++) valid[k] = Vector256.LessThan(lane + Vector256.Create(8f * k), Vector256.Create((float)t));
+        var negInf = Vector256.Create(float.NegativeInfinity);
+        for (int r = 0; r < rows; r++)
+        {
+            ref float row = ref s[r * ld];
+            var vmax = negInf;
+            for (int i = 0; i < used; i += 8)
+                vmax = Vector256.Max(vmax, Vector256.ConditionalSelect(valid[(i % tg) / 8], Vector256.LoadUnsafe(ref row, (nuint)i), negInf));
+            float m = vmax[0];
+            for (int i = 1; i < 8; i++) m = MathF.Max(m, vmax[i]);
+            for (int h = 0; h < H; h++)
+            {
+                nuint g = (nuint)(h * tg);
+                float sum = Shifted(ref row, g, m, valid, e);
+                if (!(sum >= 1e-20f))
+                {
+                    var own = negInf;
+                    for (int k = 0; k < vecs; k++)
+                        own = Vector256.Max(own, Vector256.ConditionalSelect(valid[k], Vector256.LoadUnsafe(ref row, g + (nuint)(8 * k)), negInf));
+                    float om = own[0];
+                    for (int i = 1; i < 8; i++) om = MathF.Max(om, own[i]);
+                    sum = Shifted(ref row, g, om, valid, e);
+                }
+                var inv = Vector256.Create(1f / sum);
+                for (int k = 0; k < vecs; k++) (e[k] * inv).StoreUnsafe(ref row, g + (nuint)(8 * k));
+            }
+        }
+    }
+
+    /// <summary>e ← exp(x − shift) over one head's group (padding 0); returns the sum. The row is not written.</summary>
+    private static float Shifted(ref float row, nuint g, float shift, ReadOnlySpan<Vector256<float>> valid, Span<Vector256<float>> e)
+    {
+        var vs = Vector256.Create(shift);
+        var acc = Vector256<float>.Zero;
+        for (int k = 0; k < valid.Length; k++)
+        {
+            e[k] = Vector256.ConditionalSelect(valid[k], VectorMath.Exp(Vector256.LoadUnsafe(ref row, g + (nuint)(8 * k)) - vs), Vector256<float>.Zero);
+            acc += e[k];
+        }
+        return Vector256.Sum(acc);
+    }
+
+    private float[] TokenSelfAttention(SamDecoderWeights.Attention a, float[] qIn, float[] kIn, float[] vIn, int T)
     {
         var q = Linear(qIn, T, a.Q);
         var k = Linear(kIn, T, a.K);
@@ -496,7 +613,7 @@ internal sealed class SamReformulatedDecoder
         return Linear(o, T, a.O);
     }
 
-    private static void Mlp(float[] q, int T, SamDecoderWeights.Block layer)
+    private void Mlp(float[] q, int T, SamDecoderWeights.Block layer)
     {
         var hidden = Linear(q, T, layer.Mlp1);
         Relu(hidden);
@@ -505,19 +622,11 @@ internal sealed class SamReformulatedDecoder
     }
 
     /// <summary>x [rows, In] · W [In, Out] + b.</summary>
-    private static float[] Linear(float[] x, int rows, SamDecoderWeights.Linear l)
+    private float[] Linear(float[] x, int rows, SamDecoderWeights.Linear l)
     {
         var y = new float[rows * l.Out];
         for (int r = 0; r < rows; r++) l.B.CopyTo(y, r * l.Out);
-        for (int i = 0; i < l.In; i++)
-        {
-            var wRow = l.W.AsSpan(i * l.Out, l.Out);
-            for (int r = 0; r < rows; r++)
-            {
-                float xv = x[r * l.In + i];
-                if (xv != 0f) VectorMath.Axpy(xv, wRow, y.AsSpan(r * l.Out, l.Out));
-            }
-        }
+        Sgemm.Multiply(x, 0, l.In, rows, _packedLinears[l], y, 0, l.Out, accumulate: true);
         return y;
     }
 
@@ -631,49 +740,67 @@ internal sealed class SamReformulatedDecoder
         }
     }
 
-    /// <summary>Per-run buffers, pooled so concurrent runs do not share them and runs do not allocate ~40 MB each.</summary>
+    /// <summary>Per-run buffers, pooled so concurrent runs do not share them and runs do not allocate ~30 MB each.</summary>
     private sealed class Workspace
     {
         private readonly int _p;
-        public readonly float[] K1, K2, Kpe, Kw, U, Am, Z, MaskValues, Low;
-        public float[] S = [], St = [], C = [], Gt = [], CatRows = [], BlockBuffer = [];
-        public readonly PackedMatrix Small = new(), Big = new(), Cat = new();
+        public readonly float[] Kw, U;
+        public readonly float[] HyperRows = new float[4 * Up2 * 4 * Masks];
+        public float[] S = [], St = [], C = [], Gt = [], CatRows = [];
+        public readonly PackedMatrix Small = new(), Next = new(), Cat = new(), K1 = new(), K2 = new(), Hyper = new();
+        public readonly PackedMatrix[] HeadB = Enumerable.Range(0, H).Select(_ => new PackedMatrix()).ToArray();
+        private float[] _headRows = [];
+        public TileScratch[] Scratch = [];
 
         public Workspace(int p)
         {
             _p = p;
-            K1 = new float[p * D];
-            K2 = new float[p * D];
-            Kpe = new float[p * D];
             Kw = new float[p * D];
             U = new float[p * D];
-            Am = new float[p * 2 * D];
-            Z = new float[p * 4 * 4 * Up2];
-            MaskValues = new float[p * 16 * Masks];
-            Low = new float[p * 16 * Masks];
         }
 
-        public void EnsureTokens(int t, int htp)
+        public void EnsureTokens(int htp, int threads)
         {
             if (S.Length < _p * htp) S = new float[_p * htp];
             if (St.Length < _p * htp) St = new float[_p * htp];
             if (C.Length < htp * D) C = new float[htp * D];
             if (Gt.Length < htp * D) Gt = new float[htp * D];
             if (CatRows.Length < htp * 2 * D) CatRows = new float[htp * 2 * D];
-            if (BlockBuffer.Length < D * htp) BlockBuffer = new float[D * htp];
+            if (Scratch.Length < threads)
+            {
+                var grown = new TileScratch[threads];
+                Scratch.CopyTo(grown, 0);
+                Scratch = grown;
+            }
+            for (int i = 0; i < threads; i++)
+                if (Scratch[i] is null || Scratch[i].S.Length < TokenTile * htp) Scratch[i] = new TileScratch(htp);
         }
 
-        /// <summary>[inner, htp] with column (h·T + t) holding scale·x[t, h-block] in rows of head h, zero elsewhere.</summary>
-        public float[] BlockDiag(float[] x, int t, int headDim, float scale, int htp)
+        /// <summary>HeadB[h] ← packed [hd, width]: column t &lt; T holds scale·x[t, h-block], the rest zero.</summary>
+        public void PrepareHeads(float[] x, int t, int hd, float scale, int width)
         {
-            int inner = H * headDim;
-            var b = BlockBuffer;
-            Array.Clear(b, 0, inner * htp);
+            int inner = H * hd;
+            if (_headRows.Length < hd * width) _headRows = new float[hd * width];
             for (int h = 0; h < H; h++)
-                for (int tt = 0; tt < t; tt++)
-                    for (int j = 0; j < headDim; j++)
-                        b[(h * headDim + j) * htp + h * t + tt] = scale * x[tt * inner + h * headDim + j];
-            return b;
+            {
+                Array.Clear(_headRows, 0, hd * width);
+                for (int j = 0; j < hd; j++)
+                    for (int tt = 0; tt < t; tt++)
+                        _headRows[j * width + tt] = scale * x[tt * inner + h * hd + j];
+                HeadB[h].Pack(_headRows, 0, hd, width, width);
+            }
         }
+    }
+
+    /// <summary>One worker's buffers for a tile: scores, attention outputs, a token row, K + PE, ConvT2 output, mask values.</summary>
+    private sealed class TileScratch(int htp)
+    {
+        public readonly float[] S = new float[TokenTile * htp];
+        public readonly float[] Am = new float[TokenTile * 2 * D];
+        public readonly float[] Y = new float[D];
+        public readonly float[] Kpe = new float[TokenTile * D];
+        public readonly float[] Un = new float[UpscaleTile * Up1];
+        public readonly float[] Z = new float[UpscaleTile * 4 * Up2];
+        public readonly float[] Mv = new float[UpscaleTile * 4 * Masks];
     }
 }
