@@ -74,6 +74,10 @@ public sealed class OnnxModelFile
         {
             throw new OnnxModelFormatException($"{source} is truncated or not an ONNX model");
         }
+        catch (OnnxModelFormatException e) when (!e.Message.StartsWith(source, StringComparison.Ordinal))
+        {
+            throw new OnnxModelFormatException($"{source} is not an ONNX model: {e.Message}");
+        }
         catch (ArgumentOutOfRangeException)
         {
             throw new OnnxModelFormatException($"{source} is truncated or not an ONNX model");

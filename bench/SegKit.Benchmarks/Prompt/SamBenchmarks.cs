@@ -4,6 +4,8 @@
 //   dotnet run -c Release --project bench/SegKit.Benchmarks -- --filter '*Sam*'
 //   dotnet run -c Release --project bench/SegKit.Benchmarks -- sam-stages [points_per_side] [preset] [threads] [concurrent runs] [auto|onnxgraph]
 //   (stage split of everything mode)
+//   dotnet run -c Release --project bench/SegKit.Benchmarks -- sam-decoder [threads] [concurrent runs] [auto|onnxgraph] [prompts]
+//   (decoder runs alone: one point + padding each, the output arrays handed back as everything mode does)
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using SegKit.Imaging;
@@ -179,5 +181,26 @@ internal static class SamStageReport
         Console.WriteLine($"  nms     {t.NmsMs,9:F0} ms");
         Console.WriteLine($"  masks   {t.MasksMs,9:F0} ms (uncrop + RLE of kept masks)");
         Console.WriteLine($"  total   {sw.Elapsed.TotalMilliseconds,9:F0} ms wall, {(process.TotalProcessorTime - cpu0).TotalMilliseconds:F0} ms CPU");
+    }
+}
+
+internal static class SamDecoderThroughput
+{
+    public static void Run(string[] args)
+    {
+        int threads = args.Length > 0 ? int.Parse(args[0]) : 1;
+        int concurrent = args.Length > 1 ? int.Parse(args[1]) : 2;
+        var engine = args.Length > 2 ? Enum.Parse<SamDecoderEngine>(args[2], ignoreCase: true) : SamDecoderEngine.Auto;
+        int prompts = args.Length > 3 ? int.Parse(args[3]) : 256;
+        using var decoder = SamDecoder.Open(SamBench.Decoder, new SessionOptions { IntraOpThreads = threads }, engine);
+        var embedding = SamBench.Embedding();
+        float[] Coords(int i) => [(i % 16 + 0.5f) * 64f, (i / 16 % 16 + 0.5f) * 42.7f, 0f, 0f];
+        void Work(int i) => decoder.Recycle(decoder.Run(embedding, Coords(i), [1f, -1f], 1, 2, null));
+        Parallel.For(0, 2 * concurrent, new ParallelOptions { MaxDegreeOfParallelism = concurrent }, Work); // warm-up
+        var sw = Stopwatch.StartNew();
+        Parallel.For(0, prompts, new ParallelOptions { MaxDegreeOfParallelism = concurrent }, Work);
+        sw.Stop();
+        Console.WriteLine($"{prompts} prompts, {threads} threads × {concurrent} concurrent runs: {sw.Elapsed.TotalMilliseconds / prompts:F2} ms per prompt " +
+            $"(decoder: {decoder.EngineNote}; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]})");
     }
 }

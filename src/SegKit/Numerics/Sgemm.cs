@@ -149,47 +149,50 @@ internal static class Sgemm
         float* tmp = stackalloc float[Mr * 32];
         fixed (float* pa0 = a, pb0 = b.Data, pc0 = c)
         {
-            for (int rb = rb0; rb < rb1; rb++)
+            // A few rows of A (token-side products): column panels outermost, so that each panel pair of B is read
+            // from memory once and stays in L1 across the row blocks. Otherwise row blocks outermost.
+            bool panelsOuter = rb1 - rb0 <= 4;
+            int outer = panelsOuter ? pp1 - pp0 : rb1 - rb0, inner = panelsOuter ? rb1 - rb0 : pp1 - pp0;
+            for (int step = 0; step < outer * inner; step++)
             {
+                int o = step / inner, u = step % inner;
+                int rb = panelsOuter ? rb0 + u : rb0 + o, pp = panelsOuter ? pp0 + o : pp0 + u;
                 int i = rb * Mr, rows = Math.Min(Mr, m - i);
                 float* pa = pa0 + aOffset + (long)i * lda;
-                for (int pp = pp0; pp < pp1; pp++)
+                int p = 2 * pp;
+                int cols = Math.Min(2 * PackedMatrix.PanelWidth, n - p * PackedMatrix.PanelWidth);
+                int widthPanels = p + 1 < panels ? 2 : 1;
+                float* pb = pb0 + p * panelStride + (long)k0 * PackedMatrix.PanelWidth;
+                float* pc = pc0 + cOffset + (long)i * ldc + p * PackedMatrix.PanelWidth;
+                bool direct = rows == Mr && cols == widthPanels * PackedMatrix.PanelWidth;
+                float* dst = direct ? pc : tmp;
+                int ldd = direct ? ldc : 32;
+                bool acc = accumulate;
+                if (!direct)
                 {
-                    int p = 2 * pp;
-                    int cols = Math.Min(2 * PackedMatrix.PanelWidth, n - p * PackedMatrix.PanelWidth);
-                    int widthPanels = p + 1 < panels ? 2 : 1;
-                    float* pb = pb0 + p * panelStride + (long)k0 * PackedMatrix.PanelWidth;
-                    float* pc = pc0 + cOffset + (long)i * ldc + p * PackedMatrix.PanelWidth;
-                    bool direct = rows == Mr && cols == widthPanels * PackedMatrix.PanelWidth;
-                    float* dst = direct ? pc : tmp;
-                    int ldd = direct ? ldc : 32;
-                    bool acc = accumulate;
-                    if (!direct)
-                    {
-                        // Edge block: compute into tmp (rows past m read row 0 again; their results are dropped).
-                        for (int r = 0; r < Mr; r++)
-                            for (int q = 0; q < 32; q++)
-                                tmp[r * 32 + q] = accumulate && r < rows && q < cols ? pc[(long)r * ldc + q] : 0f;
-                        acc = true;
-                    }
-                    float* r0 = pa, r1 = rows > 1 ? pa + lda : pa, r2 = rows > 2 ? pa + 2L * lda : pa,
-                        r3 = rows > 3 ? pa + 3L * lda : pa, r4 = rows > 4 ? pa + 4L * lda : pa, r5 = rows > 5 ? pa + 5L * lda : pa;
-                    if (Vector512.IsHardwareAccelerated)
-                    {
-                        if (widthPanels == 2) Kernel512x2(r0, r1, r2, r3, r4, r5, pb, pb + panelStride, dst, ldd, k, acc);
-                        else Kernel512x1(r0, r1, r2, r3, r4, r5, pb, dst, ldd, k, acc);
-                    }
-                    else
-                    {
-                        Kernel256(r0, r1, r2, r3, r4, r5, pb, dst, ldd, k, acc);
-                        if (widthPanels == 2)
-                            Kernel256(r0, r1, r2, r3, r4, r5, pb + panelStride, dst + PackedMatrix.PanelWidth, ldd, k, acc);
-                    }
-                    if (!direct)
-                        for (int r = 0; r < rows; r++)
-                            for (int q = 0; q < cols; q++)
-                                pc[(long)r * ldc + q] = tmp[r * 32 + q];
+                    // Edge block: compute into tmp (rows past m read row 0 again; their results are dropped).
+                    for (int r = 0; r < Mr; r++)
+                        for (int q = 0; q < 32; q++)
+                            tmp[r * 32 + q] = accumulate && r < rows && q < cols ? pc[(long)r * ldc + q] : 0f;
+                    acc = true;
                 }
+                float* r0 = pa, r1 = rows > 1 ? pa + lda : pa, r2 = rows > 2 ? pa + 2L * lda : pa,
+                    r3 = rows > 3 ? pa + 3L * lda : pa, r4 = rows > 4 ? pa + 4L * lda : pa, r5 = rows > 5 ? pa + 5L * lda : pa;
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    if (widthPanels == 2) Kernel512x2(r0, r1, r2, r3, r4, r5, pb, pb + panelStride, dst, ldd, k, acc);
+                    else Kernel512x1(r0, r1, r2, r3, r4, r5, pb, dst, ldd, k, acc);
+                }
+                else
+                {
+                    Kernel256(r0, r1, r2, r3, r4, r5, pb, dst, ldd, k, acc);
+                    if (widthPanels == 2)
+                        Kernel256(r0, r1, r2, r3, r4, r5, pb + panelStride, dst + PackedMatrix.PanelWidth, ldd, k, acc);
+                }
+                if (!direct)
+                    for (int r = 0; r < rows; r++)
+                        for (int q = 0; q < cols; q++)
+                            pc[(long)r * ldc + q] = tmp[r * 32 + q];
             }
         }
     }

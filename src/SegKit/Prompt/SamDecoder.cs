@@ -171,29 +171,32 @@ public sealed class SamDecoder : IDisposable
         {
             var graph = RunGraph(probe, coords, labels, 1, labels.Length, null);
             var mine = candidate.Run(probe, coords, labels, 1, labels.Length, _threads);
-            for (int i = 0; i < graph.LowResLogits.Length; i++)
+            if (!Agrees(graph.LowResLogits, mine.LowResLogits, CheckLogitTolerance, ref worstLogit, out float d))
             {
-                float d = MathF.Abs(graph.LowResLogits[i] - mine.LowResLogits[i]);
-                if (!(d <= CheckLogitTolerance + 1e-5f * MathF.Abs(graph.LowResLogits[i])))
-                {
-                    note = $"the graph runs: SegKit's computation differs from it by {d:G3} in a low-res logit of the load-time check";
-                    return null;
-                }
-                worstLogit = MathF.Max(worstLogit, d);
+                note = $"the graph runs: SegKit's computation differs from it by {d:G3} in a low-res logit of the load-time check";
+                return null;
             }
-            for (int i = 0; i < graph.IouPredictions.Length; i++)
+            if (!Agrees(graph.IouPredictions, mine.IouPredictions, CheckIouTolerance, ref worstIou, out d))
             {
-                float d = MathF.Abs(graph.IouPredictions[i] - mine.IouPredictions[i]);
-                if (!(d <= CheckIouTolerance + 1e-5f * MathF.Abs(graph.IouPredictions[i])))
-                {
-                    note = $"the graph runs: SegKit's computation differs from it by {d:G3} in an IoU prediction of the load-time check";
-                    return null;
-                }
-                worstIou = MathF.Max(worstIou, d);
+                note = $"the graph runs: SegKit's computation differs from it by {d:G3} in an IoU prediction of the load-time check";
+                return null;
             }
         }
         note = $"SegKit's computation, checked against the graph at load (largest differences: logits {worstLogit:G2}, IoU {worstIou:G2})";
         return candidate;
+    }
+
+    /// <summary>Whether every |graph − mine| is within tolerance + 1e-5·|graph|; tracks the largest difference.</summary>
+    private static bool Agrees(float[] graph, float[] mine, float tolerance, ref float worst, out float difference)
+    {
+        for (int i = 0; i < graph.Length; i++)
+        {
+            difference = MathF.Abs(graph[i] - mine[i]);
+            if (!(difference <= tolerance + 1e-5f * MathF.Abs(graph[i]))) return false;
+            worst = MathF.Max(worst, difference);
+        }
+        difference = 0;
+        return true;
     }
 
     /// <summary>The model file.</summary>

@@ -366,22 +366,30 @@ internal sealed class SamReformulatedDecoder
     private void NormRow(int r, float[] x0, int x0Base, int x0Stride, ReadOnlySpan<float> am, float[] bo, SamDecoderWeights.LayerNorm norm,
         float[] xw, float[] boW, float[] colSum, float[] bias, float[] kOut, float[] kpe, int kpeRow, float[] wOut, float[] y)
     {
+        // One 512-bit vector per 16-float chunk (where AVX-512 is not accelerated .NET splits each into two 256-bit halves).
         const int W = PackedMatrix.PanelWidth;
         ref float ry = ref y[0];
         ref float ram = ref MemoryMarshal.GetReference(am);
         ref float rbo = ref bo[0];
+        var acc = Vector512<float>.Zero;
         for (int j = 0; j < D / W; j++)
         {
-            ref float rx = ref x0[x0Base + j * x0Stride];
-            for (int h = 0; h < W; h += 8)
-            {
-                nuint i = (nuint)(j * W + h);
-                (Vector256.LoadUnsafe(ref rx, (nuint)h) + Vector256.LoadUnsafe(ref ram, i) + Vector256.LoadUnsafe(ref rbo, i)).StoreUnsafe(ref ry, i);
-            }
+            nuint i = (nuint)(j * W);
+            var v = Vector512.LoadUnsafe(ref x0[x0Base + j * x0Stride]) + Vector512.LoadUnsafe(ref ram, i) + Vector512.LoadUnsafe(ref rbo, i);
+            v.StoreUnsafe(ref ry, i);
+            acc += v;
         }
-        var (mean, std) = VectorMath.Moments(y.AsSpan(0, D), norm.Epsilon);
-        var vInv = Vector256.Create(1f / std);
-        var vShift = Vector256.Create(-mean / std);
+        float mean = Vector512.Sum(acc) / D;
+        var vm = Vector512.Create(mean);
+        acc = Vector512<float>.Zero;
+        for (int j = 0; j < D / W; j++)
+        {
+            var d = Vector512.LoadUnsafe(ref ry, (nuint)(j * W)) - vm;
+            acc = Vector512.FusedMultiplyAdd(d, d, acc);
+        }
+        float std = MathF.Sqrt(Vector512.Sum(acc) / D + norm.Epsilon);
+        var vInv = Vector512.Create(1f / std);
+        var vShift = Vector512.Create(-mean / std);
         ref float rw = ref norm.Weight[0];
         ref float rb = ref norm.Bias[0];
         ref float rpe = ref _pe[r * D];
@@ -393,18 +401,14 @@ internal sealed class SamReformulatedDecoder
         ref float rbias = ref bias[0];
         for (int j = 0; j < D / W; j++)
         {
-            ref float rk = ref kOut[j * _p * W + r * W];
-            for (int h = 0; h < W; h += 8)
-            {
-                nuint i = (nuint)(j * W + h);
-                var yn = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref ry, i), vInv, vShift),
-                    Vector256.LoadUnsafe(ref rw, i), Vector256.LoadUnsafe(ref rb, i));
-                yn.StoreUnsafe(ref rk, (nuint)h);
-                (yn + Vector256.LoadUnsafe(ref rpe, i)).StoreUnsafe(ref rkpe, i);
-                var sum = Vector256.LoadUnsafe(ref rxw, i) + Vector256.LoadUnsafe(ref ram, i + D) + Vector256.LoadUnsafe(ref rboW, i);
-                Vector256.FusedMultiplyAdd(sum, vInv, Vector256.FusedMultiplyAdd(vShift, Vector256.LoadUnsafe(ref rcs, i), Vector256.LoadUnsafe(ref rbias, i)))
-                    .StoreUnsafe(ref rwo, i);
-            }
+            nuint i = (nuint)(j * W);
+            var yn = Vector512.FusedMultiplyAdd(Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref ry, i), vInv, vShift),
+                Vector512.LoadUnsafe(ref rw, i), Vector512.LoadUnsafe(ref rb, i));
+            yn.StoreUnsafe(ref kOut[j * _p * W + r * W]);
+            (yn + Vector512.LoadUnsafe(ref rpe, i)).StoreUnsafe(ref rkpe, i);
+            var sum = Vector512.LoadUnsafe(ref rxw, i) + Vector512.LoadUnsafe(ref ram, i + D) + Vector512.LoadUnsafe(ref rboW, i);
+            Vector512.FusedMultiplyAdd(sum, vInv, Vector512.FusedMultiplyAdd(vShift, Vector512.LoadUnsafe(ref rcs, i), Vector512.LoadUnsafe(ref rbias, i)))
+                .StoreUnsafe(ref rwo, i);
         }
     }
 
@@ -538,7 +542,7 @@ internal sealed class SamReformulatedDecoder
     /// [rows, ld] (ld ≥ H·tg); padding columns become 0. The shift is the row's maximum; a head whose sum would fall below
     /// 1e-20 with it (its scores far below another head's) is redone with its own maximum, so none underflows.
     /// </summary>
-    private static void GroupSoftmax(float[] s, int rows, int t, int tg, int ld)
+    internal static void GroupSoftmax(float[] s, int rows, int t, int tg, int ld)
     {
         int vecs = tg / 8, used = H * tg;
         Span<Vector256<float>> valid = stackalloc Vector256<float>[vecs];

@@ -119,6 +119,29 @@ public sealed class SamReformulatedDecoderTests(SamReformulatedDecoderTests.Mode
     }
 
     [Fact]
+    public void Run_OnOneThreadOrTwo_AndIntoARecycledArray_SameBits()
+    {
+        // Every sum is taken in an order fixed by the shapes alone (CI once saw `segkit everything`, which runs
+        // one thread per decoder run, differ from the library on two threads in the 8th digit).
+        using var two = SamDecoder.Open(SamReference.Decoder, new SegKit.Onnx.SessionOptions { IntraOpThreads = 2 });
+        Assert.Equal(SamDecoderEngine.Reformulated, two.Engine);
+        float[] first = [400f, 250f, 0f, 0f], second = [700f, 500f, 0f, 0f];
+        float[] labels = [1f, -1f];
+        var one = models.OneThread.Run(SamReference.Embedding, first, labels, 1, 2, null);
+        var viaTwo = two.Run(SamReference.Embedding, first, labels, 1, 2, null);
+        Assert.Equal(one.LowResLogits, viaTwo.LowResLogits);
+        Assert.Equal(one.IouPredictions, viaTwo.IouPredictions);
+
+        // A recycled output array is overwritten everywhere by the next run.
+        two.Recycle(viaTwo);
+        var reused = two.Run(SamReference.Embedding, second, labels, 1, 2, null);
+        Assert.Same(viaTwo.LowResLogits, reused.LowResLogits);
+        var fresh = models.OneThread.Run(SamReference.Embedding, second, labels, 1, 2, null);
+        Assert.Equal(fresh.LowResLogits, reused.LowResLogits);
+        Assert.Equal(fresh.IouPredictions, reused.IouPredictions);
+    }
+
+    [Fact]
     public void Run_MaskInput_RunsTheGraph()
     {
         float[] coords = [500f, 300f, 0f, 0f];

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using SegKit.Onnx;
+using SegKit.Tests.Prompt;
+using SegKit.Tests.TestSupport;
+
+namespace SegKit.Tests.Onnx;
+
+/// <summary>
+/// SegKit's ONNX graph reader against the `onnx` package's reading of the same file (tools/fixtures/onnx_graph_summary.py):
+/// segment-anything's official decoder export, node by node and constant by constant; broken bytes are a typed error.
+/// </summary>
+public sealed class OnnxModelFileTests
+{
+    private static readonly Lazy<JsonElement> s_summary = new(() =>
+        JsonDocument.Parse(File.ReadAllBytes(Fixtures.File("onnx_graph_summary", "decoder_summary.json"))).RootElement);
+
+    [Fact]
+    public void Read_OfficialDecoder_NodesAsOnnxReadsThem()
+    {
+        var model = OnnxModelFile.Read(SamReference.Decoder);
+        var expected = s_summary.Value.GetProperty("nodes").EnumerateArray().ToArray();
+        Assert.Equal(expected.Length, model.Nodes.Count);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            var e = expected[i];
+            var n = model.Nodes[i];
+            Assert.Equal(e.GetProperty("name").GetString(), n.Name);
+            Assert.Equal(e.GetProperty("op_type").GetString(), n.OpType);
+            Assert.Equal(e.GetProperty("inputs").EnumerateArray().Select(v => v.GetString()!), n.Inputs);
+            Assert.Equal(e.GetProperty("outputs").EnumerateArray().Select(v => v.GetString()!), n.Outputs);
+            foreach (var f in e.GetProperty("floats").EnumerateObject())
+                Assert.Equal(f.Value.GetSingle(), n.FloatAttributes[f.Name]);
+        }
+    }
+
+    [Fact]
+    public void Read_OfficialDecoder_EveryFloatConstantAsOnnxReadsIt()
+    {
+        var model = OnnxModelFile.Read(SamReference.Decoder);
+        var expected = s_summary.Value.GetProperty("tensors").EnumerateArray().ToArray();
+        Assert.True(expected.Length > 100, $"{expected.Length} constants in the summary");
+        foreach (var e in expected)
+        {
+            string name = e.GetProperty("name").GetString()!;
+            var t = model.Tensor(name);
+            Assert.True(t is not null, $"constant {name} not found");
+            Assert.Equal(e.GetProperty("dims").EnumerateArray().Select(v => v.GetInt64()), t!.Dims);
+            int count = e.GetProperty("count").GetInt32();
+            Assert.Equal(count, t.Values.Length);
+            var head = e.GetProperty("head").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+            var tail = e.GetProperty("tail").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+            Assert.Equal(head, t.Values.Take(head.Length));
+            Assert.Equal(tail, t.Values.Skip(count - tail.Length));
+            double sum = t.Values.Sum(v => (double)v);
+            Assert.Equal(e.GetProperty("sum").GetDouble(), sum, 1e-9 * Math.Max(1, Math.Abs(sum)) + 1e-9);
+        }
+    }
+
+    [Fact]
+    public void Parse_TruncatedOrForeignBytes_IsATypedErrorNamingTheSource()
+    {
+        byte[] all = File.ReadAllBytes(SamReference.Decoder);
+        foreach (int length in new[] { 1, 37, all.Length / 3, all.Length - 5 })
+        {
+            var ex = Assert.Throws<OnnxModelFormatException>(() => OnnxModelFile.Parse(all.AsSpan(0, length), "cut.onnx"));
+            Assert.Contains("cut.onnx", ex.Message);
+        }
+        var notOnnx = Assert.Throws<OnnxModelFormatException>(() => OnnxModelFile.Parse("{\"json\": true}"u8, "x.json"));
+        Assert.Contains("x.json", notOnnx.Message);
+        Assert.Throws<FileNotFoundException>(() => OnnxModelFile.Read(Path.Combine(TestPaths.NewTempDir(), "missing.onnx")));
+    }
+}
