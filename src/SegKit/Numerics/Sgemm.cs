@@ -8,11 +8,34 @@ using System.Runtime.Intrinsics;
 
 namespace SegKit.Numerics;
 
-/// <summary>B of a product, packed into 16-column panels. Reusable: <see cref="Pack"/> overwrites it.</summary>
+/// <summary>
+/// B of a product, packed into 16-column panels (reusable: <see cref="Pack"/> overwrites it), or a row-major
+/// matrix whose width is a multiple of 16 used in place (<see cref="OverRows"/>): the kernel reads 16 columns of
+/// a row at a time either way, <see cref="RowStride"/> apart, panel p starting at p·<see cref="PanelStride"/>.
+/// </summary>
 internal sealed class PackedMatrix
 {
     public const int PanelWidth = 16;
     private float[] _data = [];
+
+    /// <summary>Floats between rows k and k + 1 of a panel: 16 packed, N row-major.</summary>
+    public int RowStride { get; private set; } = PanelWidth;
+
+    /// <summary>Floats between the starts of panels p and p + 1: K·16 packed, 16 row-major.</summary>
+    public long PanelStride => RowStride == PanelWidth ? (long)K * PanelWidth : PanelWidth;
+
+    /// <summary>B = the row-major k×n matrix <paramref name="data"/> itself (n a multiple of 16), without a copy.</summary>
+    public static PackedMatrix OverRows(float[] data, int k, int n)
+    {
+        if (n % PanelWidth != 0 || (long)k * n > data.Length)
+            throw new ArgumentException($"a {k}×{n} row-major B needs n a multiple of {PanelWidth} and {(long)k * n} floats; {data.Length} given");
+        return new PackedMatrix { _data = data, K = k, N = n, RowStride = n };
+    }
+
+    private void RequirePacked()
+    {
+        if (RowStride != PanelWidth) throw new InvalidOperationException("a row-major view is not repacked");
+    }
 
     /// <summary>Rows of B (the inner dimension of the product).</summary>
     public int K { get; private set; }
@@ -27,6 +50,7 @@ internal sealed class PackedMatrix
     /// <summary>Packs the k×n block of <paramref name="b"/> starting at <paramref name="offset"/> with row stride <paramref name="ldb"/>.</summary>
     public PackedMatrix Pack(float[] b, int offset, int k, int n, int ldb)
     {
+        RequirePacked();
         K = k;
         N = n;
         int needed = Panels * k * PanelWidth;
@@ -56,6 +80,7 @@ internal sealed class PackedMatrix
     /// </summary>
     public PackedMatrix Allocate(int k, int n)
     {
+        RequirePacked();
         K = k;
         N = n;
         int needed = Panels * k * PanelWidth;
@@ -67,6 +92,7 @@ internal sealed class PackedMatrix
     /// <summary>Packs Bᵀ where <paramref name="bt"/> is the n×k row-major matrix (row stride <paramref name="ldbt"/>).</summary>
     public PackedMatrix PackTransposed(float[] bt, int offset, int k, int n, int ldbt)
     {
+        RequirePacked();
         K = k;
         N = n;
         int needed = Panels * k * PanelWidth;
@@ -145,7 +171,8 @@ internal static class Sgemm
         int rb0, int rb1, int pp0, int pp1, int m, int k0, int k)
     {
         int n = b.N, panels = b.Panels;
-        long panelStride = (long)b.K * PackedMatrix.PanelWidth;
+        long panelStride = b.PanelStride;
+        int rowStride = b.RowStride;
         float* tmp = stackalloc float[Mr * 32];
         fixed (float* pa0 = a, pb0 = b.Data, pc0 = c)
         {
@@ -162,7 +189,7 @@ internal static class Sgemm
                 int p = 2 * pp;
                 int cols = Math.Min(2 * PackedMatrix.PanelWidth, n - p * PackedMatrix.PanelWidth);
                 int widthPanels = p + 1 < panels ? 2 : 1;
-                float* pb = pb0 + p * panelStride + (long)k0 * PackedMatrix.PanelWidth;
+                float* pb = pb0 + p * panelStride + (long)k0 * rowStride;
                 float* pc = pc0 + cOffset + (long)i * ldc + p * PackedMatrix.PanelWidth;
                 bool direct = rows == Mr && cols == widthPanels * PackedMatrix.PanelWidth;
                 float* dst = direct ? pc : tmp;
@@ -180,14 +207,14 @@ internal static class Sgemm
                     r3 = rows > 3 ? pa + 3L * lda : pa, r4 = rows > 4 ? pa + 4L * lda : pa, r5 = rows > 5 ? pa + 5L * lda : pa;
                 if (Vector512.IsHardwareAccelerated)
                 {
-                    if (widthPanels == 2) Kernel512x2(r0, r1, r2, r3, r4, r5, pb, pb + panelStride, dst, ldd, k, acc);
-                    else Kernel512x1(r0, r1, r2, r3, r4, r5, pb, dst, ldd, k, acc);
+                    if (widthPanels == 2) Kernel512x2(r0, r1, r2, r3, r4, r5, pb, pb + panelStride, rowStride, dst, ldd, k, acc);
+                    else Kernel512x1(r0, r1, r2, r3, r4, r5, pb, rowStride, dst, ldd, k, acc);
                 }
                 else
                 {
-                    Kernel256(r0, r1, r2, r3, r4, r5, pb, dst, ldd, k, acc);
+                    Kernel256(r0, r1, r2, r3, r4, r5, pb, rowStride, dst, ldd, k, acc);
                     if (widthPanels == 2)
-                        Kernel256(r0, r1, r2, r3, r4, r5, pb + panelStride, dst + PackedMatrix.PanelWidth, ldd, k, acc);
+                        Kernel256(r0, r1, r2, r3, r4, r5, pb + panelStride, rowStride, dst + PackedMatrix.PanelWidth, ldd, k, acc);
                 }
                 if (!direct)
                     for (int r = 0; r < rows; r++)
@@ -199,7 +226,7 @@ internal static class Sgemm
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Kernel512x2(float* a0, float* a1, float* a2, float* a3, float* a4, float* a5,
-        float* b0p, float* b1p, float* c, int ldc, int k, bool accumulate)
+        float* b0p, float* b1p, int bStride, float* c, int ldc, int k, bool accumulate)
     {
         Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         if (accumulate)
@@ -218,7 +245,7 @@ internal static class Sgemm
         for (int q = 0; q < k; q++)
         {
             var b0 = Vector512.Load(b0p); var b1 = Vector512.Load(b1p);
-            b0p += 16; b1p += 16;
+            b0p += bStride; b1p += bStride;
             var x = Vector512.Create(a0[q]); c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
             x = Vector512.Create(a1[q]); c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
             x = Vector512.Create(a2[q]); c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
@@ -236,7 +263,7 @@ internal static class Sgemm
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Kernel512x1(float* a0, float* a1, float* a2, float* a3, float* a4, float* a5,
-        float* bp, float* c, int ldc, int k, bool accumulate)
+        float* bp, int bStride, float* c, int ldc, int k, bool accumulate)
     {
         Vector512<float> c0, c1, c2, c3, c4, c5;
         if (accumulate)
@@ -248,7 +275,7 @@ internal static class Sgemm
         for (int q = 0; q < k; q++)
         {
             var b = Vector512.Load(bp);
-            bp += 16;
+            bp += bStride;
             c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a0[q]), b, c0);
             c1 = Vector512.FusedMultiplyAdd(Vector512.Create(a1[q]), b, c1);
             c2 = Vector512.FusedMultiplyAdd(Vector512.Create(a2[q]), b, c2);
@@ -261,7 +288,7 @@ internal static class Sgemm
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Kernel256(float* a0, float* a1, float* a2, float* a3, float* a4, float* a5,
-        float* bp, float* c, int ldc, int k, bool accumulate)
+        float* bp, int bStride, float* c, int ldc, int k, bool accumulate)
     {
         Vector256<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         if (accumulate)
@@ -280,7 +307,7 @@ internal static class Sgemm
         for (int q = 0; q < k; q++)
         {
             var b0 = Vector256.Load(bp); var b1 = Vector256.Load(bp + 8);
-            bp += 16;
+            bp += bStride;
             var x = Vector256.Create(a0[q]); c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
             x = Vector256.Create(a1[q]); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
             x = Vector256.Create(a2[q]); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21);

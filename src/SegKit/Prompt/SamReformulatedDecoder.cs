@@ -201,9 +201,9 @@ internal sealed class SamReformulatedDecoder
         Mlp(q, T, l0);
 
         // Layer 0 image→token, tile by tile: queries of the image tokens come from the embedding alone.
-        // Y1 = K0 + A·Mv + bo; K1 = norm4(Y1) (packed, for layer 1's token→image values), K1 + PE, and
+        // Y1 = K0 + A·Mv + bo; K1 = norm4(Y1) (row-major, for layer 1's token→image values), K1 + PE, and
         // K1·Wg from K0·Wg1 + A·(Mv·Wg1) (see the header).
-        var k1 = ws.K1.Allocate(P, D);
+        var k1 = ws.K1;
         {
             var a = l0.ImageToToken;
             var (kt, vt) = (Linear(Add(q, qpe), T, a.K), Linear(q, T, a.V));
@@ -229,7 +229,7 @@ internal sealed class SamReformulatedDecoder
                 GroupSoftmax(sc.S, rows, T, tg, ldI);
                 Sgemm.Multiply(sc.S, 0, ldI, rows, ws.Cat, sc.Am, 0, 2 * D);
                 for (int r = r0; r < r1; r++)
-                    NormRow(r, img.K0, r * D, PackedMatrix.PanelWidth, sc.Am.AsSpan((r - r0) * 2 * D, 2 * D), bo, l0.Norm4,
+                    NormRow(r, img.K0, sc.Am.AsSpan((r - r0) * 2 * D, 2 * D), bo, l0.Norm4,
                         img.K0Wg1, _bo1Wg1, _colSumWg1, _b1Wg, k1.Data, sc.Kpe, r - r0, ws.Kw, sc.Y);
                 Sgemm.Multiply(sc.Kpe, 0, D, rows, ws.Next, ws.S, r0 * htp, htp);   // layer 1 token→image scores
             });
@@ -240,10 +240,10 @@ internal sealed class SamReformulatedDecoder
         LayerNormRows(q, T, l1.Norm2);
         Mlp(q, T, l1);
 
-        // Layer 1 image→token on the image tokens K1, tile by tile. Y2 = K1 + A·Mv + bo; K2 = norm4(Y2) (packed,
+        // Layer 1 image→token on the image tokens K1, tile by tile. Y2 = K1 + A·Mv + bo; K2 = norm4(Y2) (row-major,
         // for the final attention's values), ConvT1(K2) = U from K1·Wg + A·(Mv·Wg), and the final attention's
         // scores from K2 + PE, which stays in the tile. Only the 5 output tokens are read after the final attention.
-        var k2 = ws.K2.Allocate(P, D);
+        var k2 = ws.K2;
         const int T5 = SamDecoderWeights.OutputTokens;
         int htp5 = (H * T5 + 15) / 16 * 16;
         var q5 = q.AsSpan(0, T5 * D).ToArray();
@@ -276,20 +276,14 @@ internal sealed class SamReformulatedDecoder
                 var sc = ws.Scratch[w];
                 int rows = r1 - r0;
                 // K1 + PE again (cheaper than keeping it: K1's and PE's rows are read below anyway).
-                for (int r = r0; r < r1; r++)
-                    for (int j = 0; j < D / PackedMatrix.PanelWidth; j++)
-                    {
-                        var k1Chunk = k1.Data.AsSpan(j * P * PackedMatrix.PanelWidth + r * PackedMatrix.PanelWidth, PackedMatrix.PanelWidth);
-                        var dst = sc.Kpe.AsSpan((r - r0) * D + j * PackedMatrix.PanelWidth, PackedMatrix.PanelWidth);
-                        _pe.AsSpan(r * D + j * PackedMatrix.PanelWidth, PackedMatrix.PanelWidth).CopyTo(dst);
-                        VectorMath.Axpy(1f, k1Chunk, dst);
-                    }
+                _pe.AsSpan(r0 * D, rows * D).CopyTo(sc.Kpe);
+                VectorMath.Axpy(1f, k1.Data.AsSpan(r0 * D, rows * D), sc.Kpe.AsSpan(0, rows * D));
                 Sgemm.Multiply(sc.Kpe, 0, D, rows, ws.Small, sc.S, 0, hg);
                 for (int r = 0; r < rows; r++) VectorMath.Axpy(1f, cvec, sc.S.AsSpan(r * hg, hg));
                 GroupSoftmax(sc.S, rows, T, tg, hg);
                 Sgemm.Multiply(sc.S, 0, hg, rows, ws.Cat, sc.Am, 0, 2 * D);
                 for (int r = r0; r < r1; r++)
-                    NormRow(r, k1.Data, r * PackedMatrix.PanelWidth, P * PackedMatrix.PanelWidth, sc.Am.AsSpan((r - r0) * 2 * D, 2 * D),
+                    NormRow(r, k1.Data, sc.Am.AsSpan((r - r0) * 2 * D, 2 * D),
                         bo, l1.Norm4, ws.Kw, _bo2Wg, _colSumWg, _b2WcBc, k2.Data, sc.Kpe, r - r0, ws.U, sc.Y);
                 Sgemm.Multiply(sc.Kpe, 0, D, rows, ws.Next, ws.S, r0 * htp5, htp5);   // final token→image scores
             });
@@ -359,11 +353,10 @@ internal sealed class SamReformulatedDecoder
 
     /// <summary>
     /// One image token of an image→token attention's residual, LayerNorm and the products that follow:
-    /// y = x0 + am[..D] + bo; yn = norm(y) into <paramref name="kOut"/> (packed [P, D]) and yn + PE into
+    /// y = x0 + am[..D] + bo; yn = norm(y) into <paramref name="kOut"/> (row-major [P, D]) and yn + PE into
     /// <paramref name="kpe"/> (row <paramref name="kpeRow"/>); wOut = (xw + am[D..] + boW − mean·colSum)/std + bias, the ConvT1-side product of yn.
-    /// x0's row is read in 16-float chunks at x0Base + j·x0Stride (row-major: stride 16; packed: P·16).
     /// </summary>
-    private void NormRow(int r, float[] x0, int x0Base, int x0Stride, ReadOnlySpan<float> am, float[] bo, SamDecoderWeights.LayerNorm norm,
+    private void NormRow(int r, float[] x0, ReadOnlySpan<float> am, float[] bo, SamDecoderWeights.LayerNorm norm,
         float[] xw, float[] boW, float[] colSum, float[] bias, float[] kOut, float[] kpe, int kpeRow, float[] wOut, float[] y)
     {
         // One 512-bit vector per 16-float chunk (where AVX-512 is not accelerated .NET splits each into two 256-bit halves).
@@ -375,7 +368,7 @@ internal sealed class SamReformulatedDecoder
         for (int j = 0; j < D / W; j++)
         {
             nuint i = (nuint)(j * W);
-            var v = Vector512.LoadUnsafe(ref x0[x0Base + j * x0Stride]) + Vector512.LoadUnsafe(ref ram, i) + Vector512.LoadUnsafe(ref rbo, i);
+            var v = Vector512.LoadUnsafe(ref x0[r * D], i) + Vector512.LoadUnsafe(ref ram, i) + Vector512.LoadUnsafe(ref rbo, i);
             v.StoreUnsafe(ref ry, i);
             acc += v;
         }
@@ -404,7 +397,7 @@ internal sealed class SamReformulatedDecoder
             nuint i = (nuint)(j * W);
             var yn = Vector512.FusedMultiplyAdd(Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref ry, i), vInv, vShift),
                 Vector512.LoadUnsafe(ref rw, i), Vector512.LoadUnsafe(ref rb, i));
-            yn.StoreUnsafe(ref kOut[j * _p * W + r * W]);
+            yn.StoreUnsafe(ref kOut[r * D + j * W]);
             (yn + Vector512.LoadUnsafe(ref rpe, i)).StoreUnsafe(ref rkpe, i);
             var sum = Vector512.LoadUnsafe(ref rxw, i) + Vector512.LoadUnsafe(ref ram, i + D) + Vector512.LoadUnsafe(ref rboW, i);
             Vector512.FusedMultiplyAdd(sum, vInv, Vector512.FusedMultiplyAdd(vShift, Vector512.LoadUnsafe(ref rcs, i), Vector512.LoadUnsafe(ref rbias, i)))
@@ -435,7 +428,7 @@ internal sealed class SamReformulatedDecoder
 
     /// <summary>
     /// queries ← queries + attn(·) of a token→image attention whose scores [P, htp] are in ws.S, over the image
-    /// tokens <paramref name="k"/> (packed [P, D]): softmax over the image tokens, A·K, then Wv, bv and the output projection.
+    /// tokens <paramref name="k"/> ([P, D] as B of a product): softmax over the image tokens, A·K, then Wv, bv and the output projection.
     /// </summary>
     private void AttendImage(SamDecoderWeights.Attention a, float[] queries, int T, PackedMatrix k, Workspace ws, int threads, int htp)
     {
@@ -751,7 +744,8 @@ internal sealed class SamReformulatedDecoder
         public readonly float[] Kw, U;
         public readonly float[] HyperRows = new float[4 * Up2 * 4 * Masks];
         public float[] S = [], St = [], C = [], Gt = [], CatRows = [];
-        public readonly PackedMatrix Small = new(), Next = new(), Cat = new(), K1 = new(), K2 = new(), Hyper = new();
+        public readonly PackedMatrix Small = new(), Next = new(), Cat = new(), Hyper = new();
+        public readonly PackedMatrix K1, K2; // row-major [P, D], used in place as the values of the token→image attentions
         public readonly PackedMatrix[] HeadB = Enumerable.Range(0, H).Select(_ => new PackedMatrix()).ToArray();
         private float[] _headRows = [];
         public TileScratch[] Scratch = [];
@@ -760,6 +754,8 @@ internal sealed class SamReformulatedDecoder
         {
             _p = p;
             Kw = new float[p * D];
+            K1 = PackedMatrix.OverRows(new float[p * D], p, D);
+            K2 = PackedMatrix.OverRows(new float[p * D], p, D);
             U = new float[p * D];
         }
 

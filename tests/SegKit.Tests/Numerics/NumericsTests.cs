@@ -69,6 +69,21 @@ public sealed class NumericsTests
     }
 
     [Fact]
+    public void Multiply_RowMajorBInPlace_SameBitsAsPacked()
+    {
+        int m = 50, k = 700, n = 48;
+        var a = Random(m * k, 13);
+        var b = Random(k * n, 14);
+        var c1 = new float[m * n];
+        var c2 = new float[m * n];
+        Sgemm.Multiply(a, 0, k, m, new PackedMatrix().Pack(b, 0, k, n, n), c1, 0, n);
+        Sgemm.Multiply(a, 0, k, m, PackedMatrix.OverRows(b, k, n), c2, 0, n, threads: 2);
+        Assert.Equal(c1, c2);
+        Assert.Throws<ArgumentException>(() => PackedMatrix.OverRows(b, k, 20));
+        Assert.Throws<InvalidOperationException>(() => PackedMatrix.OverRows(b, k, n).Pack(b, 0, k, n, n));
+    }
+
+    [Fact]
     public void Multiply_BadShapes_AreArgumentErrors()
     {
         var packed = new PackedMatrix().Pack(new float[4 * 3], 0, 4, 3, 3);
