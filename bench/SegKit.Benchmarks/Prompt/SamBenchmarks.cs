@@ -4,7 +4,7 @@
 //   dotnet run -c Release --project bench/SegKit.Benchmarks -- --filter '*Sam*'
 //   dotnet run -c Release --project bench/SegKit.Benchmarks -- sam-stages [points_per_side] [preset] [threads] [concurrent runs] [auto|onnxgraph]
 //   (stage split of everything mode)
-//   dotnet run -c Release --project bench/SegKit.Benchmarks -- sam-decoder [threads] [concurrent runs] [auto|onnxgraph] [prompts]
+//   dotnet run -c Release --project bench/SegKit.Benchmarks -- sam-decoder [threads] [concurrent runs] [auto|onnxgraph] [prompts] [prompts per run]
 //   (decoder runs alone: one point + padding each, the output arrays handed back as everything mode does)
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
@@ -193,14 +193,29 @@ internal static class SamDecoderThroughput
         var engine = args.Length > 2 ? Enum.Parse<SamDecoderEngine>(args[2], ignoreCase: true) : SamDecoderEngine.Auto;
         int prompts = args.Length > 3 ? int.Parse(args[3]) : 256;
         using var decoder = SamDecoder.Open(SamBench.Decoder, new SessionOptions { IntraOpThreads = threads }, engine);
+        int perRun = args.Length > 4 ? int.Parse(args[4]) : decoder.PromptsPerRun;
         var embedding = SamBench.Embedding();
-        float[] Coords(int i) => [(i % 16 + 0.5f) * 64f, (i / 16 % 16 + 0.5f) * 42.7f, 0f, 0f];
-        void Work(int i) => decoder.Recycle(decoder.Run(embedding, Coords(i), [1f, -1f], 1, 2, null));
+        void Work(int run)
+        {
+            var coords = new float[perRun * 4];
+            var labels = new float[perRun * 2];
+            for (int b = 0; b < perRun; b++)
+            {
+                int i = run * perRun + b;
+                coords[4 * b] = (i % 16 + 0.5f) * 64f;
+                coords[4 * b + 1] = (i / 16 % 16 + 0.5f) * 42.7f;
+                labels[2 * b] = 1f;
+                labels[2 * b + 1] = -1f;
+            }
+            decoder.Recycle(decoder.Run(embedding, coords, labels, perRun, 2, null));
+        }
         Parallel.For(0, 2 * concurrent, new ParallelOptions { MaxDegreeOfParallelism = concurrent }, Work); // warm-up
+        int runs = prompts / perRun;
         var sw = Stopwatch.StartNew();
-        Parallel.For(0, prompts, new ParallelOptions { MaxDegreeOfParallelism = concurrent }, Work);
+        Parallel.For(0, runs, new ParallelOptions { MaxDegreeOfParallelism = concurrent }, Work);
         sw.Stop();
-        Console.WriteLine($"{prompts} prompts, {threads} threads × {concurrent} concurrent runs: {sw.Elapsed.TotalMilliseconds / prompts:F2} ms per prompt " +
+        Console.WriteLine($"{runs * perRun} prompts, {perRun} per run, {threads} threads × {concurrent} concurrent runs: " +
+            $"{sw.Elapsed.TotalMilliseconds / (runs * perRun):F2} ms per prompt " +
             $"(decoder: {decoder.EngineNote}; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]})");
     }
 }

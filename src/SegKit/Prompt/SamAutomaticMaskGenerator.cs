@@ -157,7 +157,7 @@ public sealed class SamAutomaticMaskGenerator
         var grid = _grids[layer];
         var upscaler = _predictor.Upscaler(embedding.InputSize, embedding.OriginalSize, embedding.LongSide);
         var passed = new List<Candidate>();
-        int batchSize = _predictor.Decoder.SupportsBatching ? Options.PointsPerBatch : 1;
+        int batchSize = _predictor.Decoder.SupportsBatching ? Options.PointsPerBatch : _predictor.Decoder.PromptsPerRun;
         for (int start = 0; start < grid.Length; start += Options.PointsPerBatch)
         {
             int count = Math.Min(Options.PointsPerBatch, grid.Length - start);

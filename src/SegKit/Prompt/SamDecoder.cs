@@ -117,6 +117,12 @@ public sealed class SamDecoder : IDisposable
         return new SamDecoder(session, takeOwnership, engine, 0);
     }
 
+    /// <summary>
+    /// Prompts without a mask input that one <see cref="Run"/> takes best when the graph's batch is fixed at 1:
+    /// SegKit's computation takes them two at a time (each image-side tile is read once for both), the graph one.
+    /// </summary>
+    internal int PromptsPerRun => _reformulated is null ? 1 : SamReformulatedDecoder.PromptsInStep;
+
     /// <summary>What computes prompts without a mask input: <see cref="SamDecoderEngine.Reformulated"/> or
     /// <see cref="SamDecoderEngine.OnnxGraph"/> (prompts with a mask input always run the graph).</summary>
     public SamDecoderEngine Engine => _reformulated is null ? SamDecoderEngine.OnnxGraph : SamDecoderEngine.Reformulated;

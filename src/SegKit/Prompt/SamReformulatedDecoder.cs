@@ -42,7 +42,7 @@ internal sealed class SamReformulatedDecoder
     private readonly Dictionary<SamDecoderWeights.Linear, PackedMatrix> _packedLinears = new(ReferenceEqualityComparer.Instance);
     private readonly ConditionalWeakTable<SamImageEmbedding, ImageState> _images = new();
     private readonly ConcurrentBag<Workspace> _workspaces = [];
-    private readonly ConcurrentBag<float[]> _lowPool = [];
+    private readonly ConcurrentDictionary<int, ConcurrentBag<float[]>> _lowPool = new();
     private const int LowPoolLimit = 64;
 
     public SamReformulatedDecoder(SamDecoderWeights weights, int embeddingSide)
@@ -100,11 +100,17 @@ internal sealed class SamReformulatedDecoder
 
     private void PackLinear(SamDecoderWeights.Linear l) => _packedLinears[l] = new PackedMatrix().Pack(l.W, 0, l.In, l.Out, l.Out);
 
-    /// <summary>Keeps a one-prompt low-res output array for reuse (every element of it is overwritten by the next run).</summary>
+    /// <summary>Keeps a low-res output array of one step's prompts for reuse (every element of it is overwritten by the next run of as many prompts).</summary>
     public void Recycle(float[] low)
     {
-        if (low.Length == Masks * _lowRes * _lowRes && _lowPool.Count < LowPoolLimit) _lowPool.Add(low);
+        int plane = Masks * _lowRes * _lowRes;
+        if (low.Length == 0 || low.Length % plane != 0 || low.Length / plane > PromptsInStep) return;
+        var bag = _lowPool.GetOrAdd(low.Length, _ => []);
+        if (bag.Count < LowPoolLimit) bag.Add(low);
     }
+
+    private float[] TakeLow(int length) =>
+        _lowPool.TryGetValue(length, out var bag) && bag.TryTake(out var pooled) ? pooled : new float[length];
 
     /// <summary>Low-res side of the masks (4 × the embedding side).</summary>
     public int LowResSize => _lowRes;
@@ -120,215 +126,297 @@ internal sealed class SamReformulatedDecoder
         var image = _images.GetValue(embedding, e => new ImageState(this, e, threads));
         int plane = _lowRes * _lowRes;
         var iou = new float[batch * Masks];
-        var low = batch == 1 && _lowPool.TryTake(out var pooled) ? pooled : new float[batch * Masks * plane];
-        if (!_workspaces.TryTake(out var ws)) ws = new Workspace(_p);
+        var low = TakeLow(batch * Masks * plane);
+        var group = new Workspace[Math.Min(batch, PromptsInStep)];
+        for (int i = 0; i < group.Length; i++)
+            if (!_workspaces.TryTake(out group[i]!)) group[i] = new Workspace(_p);
         try
         {
-            for (int b = 0; b < batch; b++)
-                Decode(image, coords.AsSpan(b * n * 2, n * 2), labels.AsSpan(b * n, n), ws, threads,
-                    iou.AsSpan(b * Masks, Masks), low, b * Masks * plane);
+            for (int b0 = 0; b0 < batch; b0 += group.Length)
+            {
+                int g = Math.Min(group.Length, batch - b0);
+                var passes = new PromptPass[g];
+                for (int i = 0; i < g; i++)
+                {
+                    int b = b0 + i;
+                    passes[i] = new PromptPass(this, image, coords.AsSpan(b * n * 2, n * 2), labels.AsSpan(b * n, n), group[i]);
+                }
+                var scratch = group[0].EnsureScratch(passes.Max(x => x.ScratchColumns), threads);
+                foreach (var pass in passes) pass.Layer0Tokens(threads);
+                VectorMath.ForTiles(_p, TokenTile, threads, (w, r0, r1) =>
+                {
+                    foreach (var pass in passes) pass.Layer0ImageTile(scratch[w], r0, r1);
+                });
+                foreach (var pass in passes) pass.Layer1Tokens(threads);
+                VectorMath.ForTiles(_p, TokenTile, threads, (w, r0, r1) =>
+                {
+                    foreach (var pass in passes) pass.Layer1ImageTile(scratch[w], r0, r1);
+                });
+                foreach (var pass in passes) pass.OutputTokens(threads);
+                VectorMath.ForTiles(_p * 4, UpscaleTile, threads, (w, r0, r1) =>
+                {
+                    for (int i = 0; i < passes.Length; i++) passes[i].UpscaleTile(scratch[w], r0, r1, low, (b0 + i) * Masks * plane);
+                });
+                for (int i = 0; i < g; i++) passes[i].Iou(iou.AsSpan((b0 + i) * Masks, Masks));
+            }
         }
         finally
         {
-            _workspaces.Add(ws);
+            foreach (var ws in group) _workspaces.Add(ws);
         }
         return new SamDecoderOutput(batch, Masks, _lowRes, iou, low);
     }
+
+    // Prompts of one run that go through the decoder together, stage by stage and tile by tile: a tile of the
+    // image-side arrays read for the first is still in cache for the second.
+    public const int PromptsInStep = 2;
 
     // Rows of image tokens per tile of the image→token attentions, and rows of ConvT1 output per tile of the
     // upscaling: a tile's scores, attention outputs and ConvT2 output stay in the core's L2 cache.
     private const int TokenTile = 60;
     private const int UpscaleTile = 96;
 
-    private void Decode(ImageState img, ReadOnlySpan<float> coords, ReadOnlySpan<float> labels, Workspace ws, int threads,
-        Span<float> iouOut, float[] low, int lowOffset)
+    /// <summary>
+    /// One prompt's way through the decoder, in the stages <see cref="Run"/> interleaves with the other prompts of
+    /// its step: the token-side work between the image-side passes, and each image-side pass one tile at a time.
+    /// </summary>
+    private sealed class PromptPass
     {
-        int P = _p;
-        int n = labels.Length;
-        int T = SamDecoderWeights.OutputTokens + n;
-        int ht = H * T, htp = (ht + 15) / 16 * 16;
-        // The image→token attentions keep each head's T scores in a group of tg columns (a whole number of 8-float
-        // vectors, padding masked out): column h·tg + t, hg columns in all.
-        int tg = (T + 7) / 8 * 8, hg = H * tg;
-        // Layer 0's scores are taken head by head (16 of the 128 projected dimensions each) into blocks of 16 columns
-        // that start every T (token→image) or tg (image→token) columns; the row strides leave room for the last block.
-        int hd = _l0Head, wN = (T + 15) / 16 * 16;
-        int ldT = Math.Max(htp, ((H - 1) * T + wN + 7) / 8 * 8), ldI = Math.Max(hg, ((H - 1) * tg + wN + 7) / 8 * 8);
-        ws.EnsureTokens(Math.Max(ldT, ldI), threads);
-        var l0 = _w.Layers[0];
-        var l1 = _w.Layers[1];
+        private const int T5 = SamDecoderWeights.OutputTokens;
+        private readonly SamReformulatedDecoder _d;
+        private readonly ImageState _img;
+        private readonly Workspace _ws;
+        private readonly int _t, _ht, _htp, _tg, _hg, _hd, _wN, _ldT, _ldI, _htp5;
+        private readonly float[] _qpe;
+        private float[] _q = [], _q5 = [], _cvec = [];
+        private PackedMatrix? _hyper;
 
-        // Prompt encoder: output tokens, then the sparse point embeddings (SamOnnxModel._embed_points).
-        var qpe = new float[T * D];
-        _w.OutputTokenValues.CopyTo(qpe, 0);
-        for (int i = 0; i < n; i++)
+        public PromptPass(SamReformulatedDecoder d, ImageState img, ReadOnlySpan<float> coords, ReadOnlySpan<float> labels, Workspace ws)
         {
-            var e = qpe.AsSpan((SamDecoderWeights.OutputTokens + i) * D, D);
-            float label = labels[i];
-            if (label == -1f)
+            _d = d;
+            _img = img;
+            _ws = ws;
+            int n = labels.Length;
+            _t = SamDecoderWeights.OutputTokens + n;
+            _ht = H * _t;
+            _htp = (_ht + 15) / 16 * 16;
+            // The image→token attentions keep each head's T scores in a group of tg columns (a whole number of
+            // 8-float vectors, padding masked out): column h·tg + t, hg columns in all.
+            _tg = (_t + 7) / 8 * 8;
+            _hg = H * _tg;
+            // Layer 0's scores are taken head by head (16 of the 128 projected dimensions each) into blocks of 16
+            // columns that start every T (token→image) or tg (image→token) columns; the row strides leave room
+            // for the last block.
+            _hd = d._l0Head;
+            _wN = (_t + 15) / 16 * 16;
+            _ldT = Math.Max(_htp, ((H - 1) * _t + _wN + 7) / 8 * 8);
+            _ldI = Math.Max(_hg, ((H - 1) * _tg + _wN + 7) / 8 * 8);
+            _htp5 = (H * T5 + 15) / 16 * 16;
+            ws.EnsureTokens(ScratchColumns);
+
+            // Prompt encoder: output tokens, then the sparse point embeddings (SamOnnxModel._embed_points).
+            var w = d._w;
+            _qpe = new float[_t * D];
+            w.OutputTokenValues.CopyTo(_qpe, 0);
+            for (int i = 0; i < n; i++)
             {
-                _w.NotAPoint.CopyTo(e);
-                continue;
+                var e = _qpe.AsSpan((SamDecoderWeights.OutputTokens + i) * D, D);
+                float label = labels[i];
+                if (label == -1f)
+                {
+                    w.NotAPoint.CopyTo(e);
+                    continue;
+                }
+                PointEncoding((coords[2 * i] + 0.5f) / d._imageSize, (coords[2 * i + 1] + 0.5f) / d._imageSize, w.Gaussian, e);
+                int li = (int)label;
+                if (label == li && li >= 0 && li < 4) VectorMath.Axpy(1f, w.PointEmbeddings[li], e);
             }
-            PointEncoding((coords[2 * i] + 0.5f) / _imageSize, (coords[2 * i + 1] + 0.5f) / _imageSize, _w.Gaussian, e);
-            int li = (int)label;
-            if (label == li && li >= 0 && li < 4) VectorMath.Axpy(1f, _w.PointEmbeddings[li], e);
         }
 
-        // Layer 0: self-attention without positional encoding or residual.
-        var q = TokenSelfAttention(l0.SelfAttn, qpe, qpe, qpe, T);
-        LayerNormRows(q, T, l0.Norm1);
+        /// <summary>Columns of the widest score block this prompt puts in a tile's scratch.</summary>
+        public int ScratchColumns => Math.Max(_ldT, _ldI);
 
-        // Layer 0 token→image: keys and values of the image tokens come from the embedding alone.
+        /// <summary>Layer 0's self- and token→image attention and MLP, then what layer 0's image→token tiles need.</summary>
+        public void Layer0Tokens(int threads)
         {
-            var a = l0.TokenToImage;
-            var qt = Linear(Add(q, qpe), T, a.Q);
-            float scale = 1f / MathF.Sqrt(a.HeadDim);
-            ws.PrepareHeads(qt, T, hd, scale, wN);
-            for (int h = 0; h < H; h++)
-                Sgemm.Multiply(img.Ki0, h * hd, a.Inner, P, ws.HeadB[h], ws.S, h * T, ldT, threads: threads);
-            var inv = ColumnSoftmaxTransposed(ws.S, ldT, ht, ws.St, threads);
-            var c = ws.C;                                             // [ht, inner]
-            Sgemm.Multiply(ws.St, 0, P, ht, img.Vi0Packed, c, 0, a.Inner, threads: threads);
-            ScaleRows(c, ht, a.Inner, inv);
-            var o = new float[T * a.Inner];
-            for (int h = 0; h < H; h++)
-                for (int t = 0; t < T; t++)
-                    c.AsSpan((h * T + t) * a.Inner + h * a.HeadDim, a.HeadDim).CopyTo(o.AsSpan(t * a.Inner + h * a.HeadDim, a.HeadDim));
-            AddInPlace(q, Linear(o, T, a.O));
-            LayerNormRows(q, T, l0.Norm2);
-        }
-        Mlp(q, T, l0);
+            var d = _d;
+            var ws = _ws;
+            int P = d._p, T = _t;
+            var l0 = d._w.Layers[0];
+            var l1 = d._w.Layers[1];
+            var qpe = _qpe;
 
-        // Layer 0 image→token, tile by tile: queries of the image tokens come from the embedding alone.
-        // Y1 = K0 + A·Mv + bo; K1 = norm4(Y1) (row-major, for layer 1's token→image values), K1 + PE, and
-        // K1·Wg from K0·Wg1 + A·(Mv·Wg1) (see the header).
-        var k1 = ws.K1;
-        {
-            var a = l0.ImageToToken;
-            var (kt, vt) = (Linear(Add(q, qpe), T, a.K), Linear(q, T, a.V));
-            float scale = 1f / MathF.Sqrt(a.HeadDim);
-            ws.PrepareHeads(kt, T, hd, scale, wN);
-            BuildValueOutputs(ws, vt, T, tg, a, _wg1Packed);
+            // Layer 0: self-attention without positional encoding or residual.
+            var q = d.TokenSelfAttention(l0.SelfAttn, qpe, qpe, qpe, T);
+            LayerNormRows(q, T, l0.Norm1);
 
-            // Layer 1 self-attention: the tokens do not depend on the image side of this attention, so layer 1's
-            // token→image queries are known before K1, and its scores are taken tile by tile below.
-            var qq = Add(q, qpe);
-            AddInPlace(q, TokenSelfAttention(l1.SelfAttn, qq, qq, q, T));
-            LayerNormRows(q, T, l1.Norm1);
-            TokenQueries(l1.TokenToImage, q, qpe, T, ws, htp, ws.Next);
-
-            int inner = a.Inner;
-            var bo = a.O.B;
-            VectorMath.ForTiles(P, TokenTile, threads, (w, r0, r1) =>
+            // Layer 0 token→image: keys and values of the image tokens come from the embedding alone.
             {
-                var sc = ws.Scratch[w];
-                int rows = r1 - r0;
+                var a = l0.TokenToImage;
+                var qt = d.Linear(Add(q, qpe), T, a.Q);
+                float scale = 1f / MathF.Sqrt(a.HeadDim);
+                ws.PrepareHeads(qt, T, _hd, scale, _wN);
                 for (int h = 0; h < H; h++)
-                    Sgemm.Multiply(img.Qi0, r0 * inner + h * hd, inner, rows, ws.HeadB[h], sc.S, h * tg, ldI);
-                GroupSoftmax(sc.S, rows, T, tg, ldI);
-                Sgemm.Multiply(sc.S, 0, ldI, rows, ws.Cat, sc.Am, 0, 2 * D);
-                for (int r = r0; r < r1; r++)
-                    NormRow(r, img.K0, sc.Am.AsSpan((r - r0) * 2 * D, 2 * D), bo, l0.Norm4,
-                        img.K0Wg1, _bo1Wg1, _colSumWg1, _b1Wg, k1.Data, sc.Kpe, r - r0, ws.Kw, sc.Y);
-                Sgemm.Multiply(sc.Kpe, 0, D, rows, ws.Next, ws.S, r0 * htp, htp);   // layer 1 token→image scores
-            });
+                    Sgemm.Multiply(_img.Ki0, h * _hd, a.Inner, P, ws.HeadB[h], ws.S, h * T, _ldT, threads: threads);
+                var inv = d.ColumnSoftmaxTransposed(ws.S, _ldT, _ht, ws.St, threads);
+                var c = ws.C;                                             // [ht, inner]
+                Sgemm.Multiply(ws.St, 0, P, _ht, _img.Vi0Packed, c, 0, a.Inner, threads: threads);
+                ScaleRows(c, _ht, a.Inner, inv);
+                var o = new float[T * a.Inner];
+                for (int h = 0; h < H; h++)
+                    for (int t = 0; t < T; t++)
+                        c.AsSpan((h * T + t) * a.Inner + h * a.HeadDim, a.HeadDim).CopyTo(o.AsSpan(t * a.Inner + h * a.HeadDim, a.HeadDim));
+                AddInPlace(q, d.Linear(o, T, a.O));
+                LayerNormRows(q, T, l0.Norm2);
+            }
+            d.Mlp(q, T, l0);
+
+            // Layer 0 image→token: the keys and values of the prompt tokens.
+            {
+                var a = l0.ImageToToken;
+                var (kt, vt) = (d.Linear(Add(q, qpe), T, a.K), d.Linear(q, T, a.V));
+                float scale = 1f / MathF.Sqrt(a.HeadDim);
+                ws.PrepareHeads(kt, T, _hd, scale, _wN);
+                BuildValueOutputs(ws, vt, T, _tg, a, d._wg1Packed);
+            }
+
+            // Layer 1 self-attention: the tokens do not depend on the image side of layer 0's image→token attention,
+            // so layer 1's token→image queries are known before K1, and its scores are taken tile by tile.
+            var qq = Add(q, qpe);
+            AddInPlace(q, d.TokenSelfAttention(l1.SelfAttn, qq, qq, q, T));
+            LayerNormRows(q, T, l1.Norm1);
+            d.TokenQueries(l1.TokenToImage, q, qpe, T, ws, _htp, ws.Next);
+            _q = q;
         }
 
-        // Layer 1 token→image (scores in ws.S), MLP.
-        AttendImage(l1.TokenToImage, q, T, k1, ws, threads, htp);
-        LayerNormRows(q, T, l1.Norm2);
-        Mlp(q, T, l1);
-
-        // Layer 1 image→token on the image tokens K1, tile by tile. Y2 = K1 + A·Mv + bo; K2 = norm4(Y2) (row-major,
-        // for the final attention's values), ConvT1(K2) = U from K1·Wg + A·(Mv·Wg), and the final attention's
-        // scores from K2 + PE, which stays in the tile. Only the 5 output tokens are read after the final attention.
-        var k2 = ws.K2;
-        const int T5 = SamDecoderWeights.OutputTokens;
-        int htp5 = (H * T5 + 15) / 16 * 16;
-        var q5 = q.AsSpan(0, T5 * D).ToArray();
-        TokenQueries(_w.FinalAttn, q5, qpe, T5, ws, htp5, ws.Next);
+        /// <summary>
+        /// Layer 0 image→token on image tokens r0..r1: queries of the image tokens come from the embedding alone.
+        /// Y1 = K0 + A·Mv + bo; K1 = norm4(Y1) (row-major, for layer 1's token→image values), K1 + PE, and
+        /// K1·Wg from K0·Wg1 + A·(Mv·Wg1) (see the header); then layer 1's token→image scores of these tokens.
+        /// </summary>
+        public void Layer0ImageTile(TileScratch sc, int r0, int r1)
         {
+            var d = _d;
+            var ws = _ws;
+            var a = d._w.Layers[0].ImageToToken;
+            int inner = a.Inner, rows = r1 - r0;
+            for (int h = 0; h < H; h++)
+                Sgemm.Multiply(_img.Qi0, r0 * inner + h * _hd, inner, rows, ws.HeadB[h], sc.S, h * _tg, _ldI);
+            GroupSoftmax(sc.S, rows, _t, _tg, _ldI);
+            Sgemm.Multiply(sc.S, 0, _ldI, rows, ws.Cat, sc.Am, 0, 2 * D);
+            for (int r = r0; r < r1; r++)
+                d.NormRow(r, _img.K0, sc.Am.AsSpan((r - r0) * 2 * D, 2 * D), a.O.B, d._w.Layers[0].Norm4,
+                    _img.K0Wg1, d._bo1Wg1, d._colSumWg1, d._b1Wg, ws.K1.Data, sc.Kpe, r - r0, ws.Kw, sc.Y);
+            Sgemm.Multiply(sc.Kpe, 0, D, rows, ws.Next, ws.S, r0 * _htp, _htp);
+        }
+
+        /// <summary>Layer 1's token→image attention and MLP, then what layer 1's image→token tiles need.</summary>
+        public void Layer1Tokens(int threads)
+        {
+            var d = _d;
+            var ws = _ws;
+            int T = _t;
+            var l1 = d._w.Layers[1];
+            var q = _q;
+            d.AttendImage(l1.TokenToImage, q, T, ws.K1, ws, threads, _htp);
+            LayerNormRows(q, T, l1.Norm2);
+            d.Mlp(q, T, l1);
+
+            // The final attention's queries (only the 5 output tokens are read after it): its scores are taken in
+            // layer 1's image→token tiles from K2 + PE, which stays in the tile.
+            _q5 = q.AsSpan(0, T5 * D).ToArray();
+            d.TokenQueries(d._w.FinalAttn, _q5, _qpe, T5, ws, _htp5, ws.Next);
+
             var a = l1.ImageToToken;
-            var kt = Linear(Add(q, qpe), T, a.K);
-            var vt = Linear(q, T, a.V);
+            var kt = d.Linear(Add(q, _qpe), T, a.K);
+            var vt = d.Linear(q, T, a.V);
             float scale = 1f / MathF.Sqrt(a.HeadDim);
             // G [D, hg]: column (h,t) = scale·Wq_h·k_t,h; the bias part bq_h·k_t,h is a per-column constant.
             var gt = ws.Gt;                                            // G transposed: [hg, D]
-            Array.Clear(gt, 0, hg * D);
-            var cvec = new float[hg];
+            Array.Clear(gt, 0, _hg * D);
+            var cvec = new float[_hg];
             for (int h = 0; h < H; h++)
                 for (int t = 0; t < T; t++)
                 {
-                    var row = gt.AsSpan((h * tg + t) * D, D);
+                    var row = gt.AsSpan((h * _tg + t) * D, D);
                     var k = kt.AsSpan(t * a.Inner + h * a.HeadDim, a.HeadDim);
                     float cb = 0;
                     for (int i = 0; i < D; i++)
                         row[i] = scale * VectorMath.Dot(a.Q.W.AsSpan(i * a.Inner + h * a.HeadDim, a.HeadDim), k);
                     for (int j = 0; j < a.HeadDim; j++) cb += a.Q.B[h * a.HeadDim + j] * k[j];
-                    cvec[h * tg + t] = scale * cb;
+                    cvec[h * _tg + t] = scale * cb;
                 }
-            ws.Small.PackTransposed(gt, 0, D, hg, D);
-            BuildValueOutputs(ws, vt, T, tg, a, _wgPacked);
-            var bo = a.O.B;
-            VectorMath.ForTiles(P, TokenTile, threads, (w, r0, r1) =>
-            {
-                var sc = ws.Scratch[w];
-                int rows = r1 - r0;
-                // K1 + PE again (cheaper than keeping it: K1's and PE's rows are read below anyway).
-                _pe.AsSpan(r0 * D, rows * D).CopyTo(sc.Kpe);
-                VectorMath.Axpy(1f, k1.Data.AsSpan(r0 * D, rows * D), sc.Kpe.AsSpan(0, rows * D));
-                Sgemm.Multiply(sc.Kpe, 0, D, rows, ws.Small, sc.S, 0, hg);
-                for (int r = 0; r < rows; r++) VectorMath.Axpy(1f, cvec, sc.S.AsSpan(r * hg, hg));
-                GroupSoftmax(sc.S, rows, T, tg, hg);
-                Sgemm.Multiply(sc.S, 0, hg, rows, ws.Cat, sc.Am, 0, 2 * D);
-                for (int r = r0; r < r1; r++)
-                    NormRow(r, k1.Data, sc.Am.AsSpan((r - r0) * 2 * D, 2 * D),
-                        bo, l1.Norm4, ws.Kw, _bo2Wg, _colSumWg, _b2WcBc, k2.Data, sc.Kpe, r - r0, ws.U, sc.Y);
-                Sgemm.Multiply(sc.Kpe, 0, D, rows, ws.Next, ws.S, r0 * htp5, htp5);   // final token→image scores
-            });
+            ws.Small.PackTransposed(gt, 0, D, _hg, D);
+            BuildValueOutputs(ws, vt, T, _tg, a, d._wgPacked);
+            _cvec = cvec;
         }
 
-        AttendImage(_w.FinalAttn, q5, T5, k2, ws, threads, htp5);
-        LayerNormRows(q5, T5, _w.NormFinal);
-
-        // Hypernetworks, as a block-diagonal [4·32, 4·4] matrix: row (k2, o), column (k2, mask).
-        var hb = ws.HyperRows;
-        Array.Clear(hb);
-        for (int m = 0; m < Masks; m++)
+        /// <summary>
+        /// Layer 1 image→token on image tokens r0..r1 (the image tokens K1): Y2 = K1 + A·Mv + bo; K2 = norm4(Y2)
+        /// (row-major, for the final attention's values), ConvT1(K2) = U from K1·Wg + A·(Mv·Wg); then the final
+        /// attention's scores of these tokens.
+        /// </summary>
+        public void Layer1ImageTile(TileScratch sc, int r0, int r1)
         {
-            var x = q5.AsSpan((1 + m) * D, D).ToArray();
-            var layers = _w.Hypernetworks[m];
-            for (int j = 0; j < layers.Length; j++)
-            {
-                x = Linear(x, 1, layers[j]);
-                if (j < layers.Length - 1) Relu(x);
-            }
-            for (int k = 0; k < 4; k++)
-                for (int o = 0; o < Up2; o++)
-                    hb[(k * Up2 + o) * 4 * Masks + k * Masks + m] = x[o];
-        }
-        var hyper = ws.Hyper.Pack(hb, 0, 4 * Up2, 4 * Masks, 4 * Masks);
-
-        // output_upscaling tile by tile: ConvT1 (U, built above; row (p, k1) of 64 channels) → LayerNorm2d → GELU →
-        // ConvT2 (row (p, k1), columns (k2, o)) → GELU, then the hypernetwork dot, scattered to the low-res masks:
-        // (p, k1, k2) is pixel (4y + 2ky1 + ky2, 4x + 2kx1 + kx2) for p = (y, x).
-        var un = _w.UpscaleNorm;
-        int side = _side, lowRes = _lowRes, plane = lowRes * lowRes;
-        VectorMath.ForTiles(P * 4, UpscaleTile, threads, (w, r0, r1) =>
-        {
-            var sc = ws.Scratch[w];
+            var d = _d;
+            var ws = _ws;
+            var l1 = d._w.Layers[1];
             int rows = r1 - r0;
+            // K1 + PE again (cheaper than keeping it: K1's and PE's rows are read below anyway).
+            d._pe.AsSpan(r0 * D, rows * D).CopyTo(sc.Kpe);
+            VectorMath.Axpy(1f, ws.K1.Data.AsSpan(r0 * D, rows * D), sc.Kpe.AsSpan(0, rows * D));
+            Sgemm.Multiply(sc.Kpe, 0, D, rows, ws.Small, sc.S, 0, _hg);
+            for (int r = 0; r < rows; r++) VectorMath.Axpy(1f, _cvec, sc.S.AsSpan(r * _hg, _hg));
+            GroupSoftmax(sc.S, rows, _t, _tg, _hg);
+            Sgemm.Multiply(sc.S, 0, _hg, rows, ws.Cat, sc.Am, 0, 2 * D);
             for (int r = r0; r < r1; r++)
+                d.NormRow(r, ws.K1.Data, sc.Am.AsSpan((r - r0) * 2 * D, 2 * D), l1.ImageToToken.O.B, l1.Norm4,
+                    ws.Kw, d._bo2Wg, d._colSumWg, d._b2WcBc, ws.K2.Data, sc.Kpe, r - r0, ws.U, sc.Y);
+            Sgemm.Multiply(sc.Kpe, 0, D, rows, ws.Next, ws.S, r0 * _htp5, _htp5);
+        }
+
+        /// <summary>The final token→image attention and norm, and the hypernetworks.</summary>
+        public void OutputTokens(int threads)
+        {
+            var d = _d;
+            var ws = _ws;
+            d.AttendImage(d._w.FinalAttn, _q5, T5, ws.K2, ws, threads, _htp5);
+            LayerNormRows(_q5, T5, d._w.NormFinal);
+
+            // Hypernetworks, as a block-diagonal [4·32, 4·4] matrix: row (k2, o), column (k2, mask).
+            var hb = ws.HyperRows;
+            Array.Clear(hb);
+            for (int m = 0; m < Masks; m++)
             {
-                VectorMath.LayerNormGelu64(ws.U.AsSpan(r * Up1, Up1), sc.Un.AsSpan((r - r0) * Up1, Up1), un.Weight, un.Bias, un.Epsilon);
+                var x = _q5.AsSpan((1 + m) * D, D).ToArray();
+                var layers = d._w.Hypernetworks[m];
+                for (int j = 0; j < layers.Length; j++)
+                {
+                    x = d.Linear(x, 1, layers[j]);
+                    if (j < layers.Length - 1) Relu(x);
+                }
+                for (int k = 0; k < 4; k++)
+                    for (int o = 0; o < Up2; o++)
+                        hb[(k * Up2 + o) * 4 * Masks + k * Masks + m] = x[o];
             }
-            Sgemm.Multiply(sc.Un, 0, Up1, rows, _up2Packed, sc.Z, 0, 4 * Up2);
-            for (int r = 0; r < rows; r++)
-            {
-                VectorMath.BiasGelu(sc.Z.AsSpan(r * 4 * Up2, 4 * Up2), _up2Bias);
-            }
-            Sgemm.Multiply(sc.Z, 0, 4 * Up2, rows, hyper, sc.Mv, 0, 4 * Masks);
+            _hyper = ws.Hyper.Pack(hb, 0, 4 * Up2, 4 * Masks, 4 * Masks);
+        }
+
+        /// <summary>
+        /// output_upscaling on rows r0..r1 of ConvT1's output (U, built in layer 1's tiles; row (p, k1) of 64
+        /// channels): LayerNorm2d → GELU → ConvT2 (row (p, k1), columns (k2, o)) → GELU, then the hypernetwork dot,
+        /// scattered to the low-res masks: (p, k1, k2) is pixel (4y + 2ky1 + ky2, 4x + 2kx1 + kx2) for p = (y, x).
+        /// </summary>
+        public void UpscaleTile(TileScratch sc, int r0, int r1, float[] low, int lowOffset)
+        {
+            var d = _d;
+            var un = d._w.UpscaleNorm;
+            int side = d._side, lowRes = d._lowRes, plane = lowRes * lowRes, rows = r1 - r0;
+            for (int r = r0; r < r1; r++)
+                VectorMath.LayerNormGelu64(_ws.U.AsSpan(r * Up1, Up1), sc.Un.AsSpan((r - r0) * Up1, Up1), un.Weight, un.Bias, un.Epsilon);
+            Sgemm.Multiply(sc.Un, 0, Up1, rows, d._up2Packed, sc.Z, 0, 4 * Up2);
+            for (int r = 0; r < rows; r++) VectorMath.BiasGelu(sc.Z.AsSpan(r * 4 * Up2, 4 * Up2), d._up2Bias);
+            Sgemm.Multiply(sc.Z, 0, 4 * Up2, rows, _hyper!, sc.Mv, 0, 4 * Masks);
             for (int r = r0; r < r1; r++)
             {
                 int p = r >> 2, k1i = r & 3, y = p / side, x = p % side;
@@ -340,15 +428,20 @@ internal sealed class SamReformulatedDecoder
                     for (int m = 0; m < Masks; m++) low[at + m * plane] = mv[k * Masks + m];
                 }
             }
-        });
-
-        var iou = q5.AsSpan(0, D).ToArray();
-        for (int j = 0; j < _w.IouHead.Length; j++)
-        {
-            iou = Linear(iou, 1, _w.IouHead[j]);
-            if (j < _w.IouHead.Length - 1) Relu(iou);
         }
-        iou.AsSpan(0, Masks).CopyTo(iouOut);
+
+        /// <summary>The IoU head on the IoU token.</summary>
+        public void Iou(Span<float> iouOut)
+        {
+            var iou = _q5.AsSpan(0, D).ToArray();
+            var head = _d._w.IouHead;
+            for (int j = 0; j < head.Length; j++)
+            {
+                iou = _d.Linear(iou, 1, head[j]);
+                if (j < head.Length - 1) Relu(iou);
+            }
+            iou.AsSpan(0, Masks).CopyTo(iouOut);
+        }
     }
 
     /// <summary>
@@ -759,13 +852,18 @@ internal sealed class SamReformulatedDecoder
             U = new float[p * D];
         }
 
-        public void EnsureTokens(int htp, int threads)
+        public void EnsureTokens(int htp)
         {
             if (S.Length < _p * htp) S = new float[_p * htp];
             if (St.Length < _p * htp) St = new float[_p * htp];
             if (C.Length < htp * D) C = new float[htp * D];
             if (Gt.Length < htp * D) Gt = new float[htp * D];
             if (CatRows.Length < htp * 2 * D) CatRows = new float[htp * 2 * D];
+        }
+
+        /// <summary>Per-worker tile buffers for scores of up to <paramref name="htp"/> columns.</summary>
+        public TileScratch[] EnsureScratch(int htp, int threads)
+        {
             if (Scratch.Length < threads)
             {
                 var grown = new TileScratch[threads];
@@ -774,6 +872,7 @@ internal sealed class SamReformulatedDecoder
             }
             for (int i = 0; i < threads; i++)
                 if (Scratch[i] is null || Scratch[i].S.Length < TokenTile * htp) Scratch[i] = new TileScratch(htp);
+            return Scratch;
         }
 
         /// <summary>HeadB[h] ← packed [hd, width]: column t &lt; T holds scale·x[t, h-block], the rest zero.</summary>

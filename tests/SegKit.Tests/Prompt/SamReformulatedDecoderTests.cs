@@ -142,6 +142,22 @@ public sealed class SamReformulatedDecoderTests(SamReformulatedDecoderTests.Mode
     }
 
     [Fact]
+    public void Run_ThreePromptsInOneRun_EachAsItsOwnRun()
+    {
+        // Prompts of a run go through the stages two at a time (a pair, then one): each prompt's numbers are its own.
+        float[] coords = [120f, 80f, 0f, 0f, 640f, 300f, 0f, 0f, 900f, 610f, 0f, 0f];
+        float[] labels = [1f, -1f, 1f, -1f, 1f, -1f];
+        Assert.Equal(2, models.Auto.PromptsPerRun);
+        var together = models.Auto.Run(SamReference.Embedding, coords, labels, 3, 2, null);
+        for (int b = 0; b < 3; b++)
+        {
+            var alone = models.OneThread.Run(SamReference.Embedding, coords[(4 * b)..(4 * b + 4)], labels[(2 * b)..(2 * b + 2)], 1, 2, null);
+            Assert.Equal(alone.IouPredictions, together.IouPredictions.AsSpan(4 * b, 4).ToArray());
+            for (int k = 0; k < 4; k++) Assert.True(alone.LowRes(0, k).SequenceEqual(together.LowRes(b, k)), $"prompt {b}, mask {k}");
+        }
+    }
+
+    [Fact]
     public void Run_MaskInput_RunsTheGraph()
     {
         float[] coords = [500f, 300f, 0f, 0f];
