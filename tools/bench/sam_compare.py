@@ -155,7 +155,8 @@ def main():
                         "--artifacts", art], check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for f in glob.glob(os.path.join(art, "results", "*-report-full*.json")):
             for b in json.load(open(f))["Benchmarks"]:
-                if b.get("Parameters", "") == f"Threads={a.threads}":
+                params = dict(kv.split("=", 1) for kv in b.get("Parameters", "").split(", ") if "=" in kv)
+                if params.get("Threads") == str(a.threads) and params.get("Engine", "Auto") == "Auto":
                     seg_prompt_ms = b["Statistics"]["Median"] / 1e6
     except (subprocess.CalledProcessError, FileNotFoundError):
         pass
