@@ -47,6 +47,7 @@ internal sealed class SamReformulatedDecoder
     private readonly PackedMatrix _l0KProj, _l0VProj, _l0QProj, _wg1Packed, _wgPacked, _up2Packed;
     private readonly float[] _colSumWg1, _colSumWg, _b1Wg, _bo1Wg1, _bo2Wg, _b2WcBc, _up2Bias;
     private readonly Dictionary<SamDecoderWeights.Linear, PackedMatrix> _packedLinears = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<SamDecoderWeights.Attention, HeadWeights> _heads = new(ReferenceEqualityComparer.Instance);
     private readonly ConditionalWeakTable<SamImageEmbedding, ImageState> _images = new();
     private readonly ConcurrentBag<Workspace> _workspaces = [];
     private readonly ConcurrentDictionary<int, ConcurrentBag<float[]>> _lowPool = new();
@@ -64,6 +65,8 @@ internal sealed class SamReformulatedDecoder
         _pe = DensePositionalEncoding(weights.Gaussian, embeddingSide);
         foreach (var a in weights.Layers.SelectMany(l => new[] { l.SelfAttn, l.TokenToImage, l.ImageToToken }).Append(weights.FinalAttn))
             foreach (var l in new[] { a.Q, a.K, a.V, a.O }) PackLinear(l);
+        foreach (var a in weights.Layers.SelectMany(l => new[] { l.TokenToImage, l.ImageToToken }).Append(weights.FinalAttn))
+            _heads[a] = new HeadWeights(a);
         foreach (var l in weights.Layers.SelectMany(l => new[] { l.Mlp1, l.Mlp2 })
             .Concat(weights.Hypernetworks.SelectMany(m => m)).Concat(weights.IouHead)) PackLinear(l);
 
@@ -284,7 +287,7 @@ internal sealed class SamReformulatedDecoder
                 var (kt, vt) = (d.Linear(Add(q, qpe), T, a.K), d.Linear(q, T, a.V));
                 float scale = 1f / MathF.Sqrt(a.HeadDim);
                 ws.PrepareHeads(kt, T, _hd, scale, _wN);
-                BuildValueOutputs(ws, vt, T, _tg, a, d._wg1Packed);
+                d.BuildValueOutputs(ws, vt, T, _tg, a, d._wg1Packed);
             }
 
             // Layer 1 self-attention: the tokens do not depend on the image side of layer 0's image→token attention,
@@ -342,19 +345,16 @@ internal sealed class SamReformulatedDecoder
             var gt = ws.Gt;                                            // G transposed: [hg, D]
             Array.Clear(gt, 0, _hg * D);
             var cvec = new float[_hg];
+            for (int i = 0; i < kt.Length; i++) kt[i] *= scale;
+            var heads = d._heads[a];
             for (int h = 0; h < H; h++)
+            {
+                Sgemm.Multiply(kt, h * a.HeadDim, a.Inner, T, heads.QT[h], gt, h * _tg * D, D);
                 for (int t = 0; t < T; t++)
-                {
-                    var row = gt.AsSpan((h * _tg + t) * D, D);
-                    var k = kt.AsSpan(t * a.Inner + h * a.HeadDim, a.HeadDim);
-                    float cb = 0;
-                    for (int i = 0; i < D; i++)
-                        row[i] = scale * VectorMath.Dot(a.Q.W.AsSpan(i * a.Inner + h * a.HeadDim, a.HeadDim), k);
-                    for (int j = 0; j < a.HeadDim; j++) cb += a.Q.B[h * a.HeadDim + j] * k[j];
-                    cvec[h * _tg + t] = scale * cb;
-                }
+                    cvec[h * _tg + t] = VectorMath.Dot(a.Q.B.AsSpan(h * a.HeadDim, a.HeadDim), kt.AsSpan(t * a.Inner + h * a.HeadDim, a.HeadDim));
+            }
             ws.Small.PackTransposed(gt, 0, D, _hg, D);
-            BuildValueOutputs(ws, vt, T, _tg, a, d._wgPacked);
+            d.BuildValueOutputs(ws, vt, T, _tg, a, d._wgPacked);
             _cvec = cvec;
         }
 
@@ -514,15 +514,12 @@ internal sealed class SamReformulatedDecoder
     {
         var qt = Linear(Add(queries, qpe, T), T, a.Q);
         float scale = 1f / MathF.Sqrt(a.HeadDim);
+        for (int i = 0; i < qt.Length; i++) qt[i] *= scale;
         var f = ws.Gt;
         Array.Clear(f, 0, htp * D);
+        var heads = _heads[a];
         for (int h = 0; h < H; h++)
-            for (int t = 0; t < T; t++)
-            {
-                var row = f.AsSpan((h * T + t) * D, D);
-                var qh = qt.AsSpan(t * a.Inner + h * a.HeadDim, a.HeadDim);
-                for (int i = 0; i < D; i++) row[i] = scale * VectorMath.Dot(a.K.W.AsSpan(i * a.Inner + h * a.HeadDim, a.HeadDim), qh);
-            }
+            Sgemm.Multiply(qt, h * a.HeadDim, a.Inner, T, heads.KT[h], f, h * T * D, D);
         dst.PackTransposed(f, 0, D, htp, D);
     }
 
@@ -538,31 +535,23 @@ internal sealed class SamReformulatedDecoder
         ScaleRows(ws.C, ht, D, inv);
         // O[t, h-block] = C[(h,t)]·Wv_h + bv_h
         var o = new float[T * a.Inner];
+        for (int t = 0; t < T; t++) a.V.B.CopyTo(o, t * a.Inner);
+        var heads = _heads[a];
         for (int h = 0; h < H; h++)
-            for (int t = 0; t < T; t++)
-            {
-                var dst = o.AsSpan(t * a.Inner + h * a.HeadDim, a.HeadDim);
-                a.V.B.AsSpan(h * a.HeadDim, a.HeadDim).CopyTo(dst);
-                var crow = ws.C.AsSpan((h * T + t) * D, D);
-                for (int i = 0; i < D; i++) VectorMath.Axpy(crow[i], a.V.W.AsSpan(i * a.Inner + h * a.HeadDim, a.HeadDim), dst);
-            }
+            Sgemm.Multiply(ws.C, h * T * D, D, T, heads.V[h], o, h * a.HeadDim, a.Inner, accumulate: true);
         var outp = Linear(o, T, a.O);
         for (int i = 0; i < T * D; i++) queries[i] += outp[i];
     }
 
     /// <summary>ws.Cat ← packed [Mv | Mv·W] (H·tg × 2D), Mv row (h·tg + t) = v_t,h·Wo_h; padding rows zero.</summary>
-    private static void BuildValueOutputs(Workspace ws, float[] vt, int T, int tg, SamDecoderWeights.Attention a, PackedMatrix w)
+    private void BuildValueOutputs(Workspace ws, float[] vt, int T, int tg, SamDecoderWeights.Attention a, PackedMatrix w)
     {
         int hg = H * tg;
         var cat = ws.CatRows;
         Array.Clear(cat, 0, hg * 2 * D);
+        var heads = _heads[a];
         for (int h = 0; h < H; h++)
-            for (int t = 0; t < T; t++)
-            {
-                var row = cat.AsSpan((h * tg + t) * 2 * D, D);
-                var v = vt.AsSpan(t * a.Inner + h * a.HeadDim, a.HeadDim);
-                for (int j = 0; j < a.HeadDim; j++) VectorMath.Axpy(v[j], a.O.W.AsSpan((h * a.HeadDim + j) * D, D), row);
-            }
+            Sgemm.Multiply(vt, h * a.HeadDim, a.Inner, T, heads.O[h], cat, h * tg * 2 * D, 2 * D);
         // Mv·W into the right half.
         Sgemm.Multiply(cat, 0, 2 * D, hg, w, cat, D, 2 * D);
         ws.Cat.Pack(cat, 0, hg, 2 * D, 2 * D);
@@ -799,6 +788,27 @@ internal sealed class SamReformulatedDecoder
         var r = new float[cols];
         for (int i = 0; i < v.Length; i++) VectorMath.Axpy(v[i], m.AsSpan(i * cols, cols), r);
         return r;
+    }
+
+    /// <summary>
+    /// A cross attention's weights cut by head for the token-side products: Wq_hᵀ and Wk_hᵀ [16, 256] (a head's
+    /// queries or keys times them give that head's rows of G or F), Wv_h [256, 16] and Wo_h [16, 256].
+    /// </summary>
+    private sealed class HeadWeights
+    {
+        public readonly PackedMatrix[] QT = new PackedMatrix[H], KT = new PackedMatrix[H], V = new PackedMatrix[H], O = new PackedMatrix[H];
+
+        public HeadWeights(SamDecoderWeights.Attention a)
+        {
+            int hd = a.HeadDim, inner = a.Inner;
+            for (int h = 0; h < H; h++)
+            {
+                QT[h] = new PackedMatrix().PackTransposed(a.Q.W, h * hd, hd, D, inner);
+                KT[h] = new PackedMatrix().PackTransposed(a.K.W, h * hd, hd, D, inner);
+                V[h] = new PackedMatrix().Pack(a.V.W, h * hd, D, hd, inner);
+                O[h] = new PackedMatrix().Pack(a.O.W, h * hd * D, hd, D, D);
+            }
+        }
     }
 
     /// <summary>What depends on the embedding only: K0 = embedding + no_mask_embed, layer 0's image-side projections, K0·Wg1.</summary>
