@@ -152,12 +152,16 @@ internal sealed class SamReformulatedDecoder
                     passes[i] = new PromptPass(this, image, coords.AsSpan(b * n * 2, n * 2), labels.AsSpan(b * n, n), group[i]);
                 }
                 var scratch = group[0].EnsureScratch(passes.Max(x => x.ScratchColumns), threads);
-                foreach (var pass in passes) pass.Layer0Tokens(threads);
+                foreach (var pass in passes) pass.Layer0Attention(threads);
+                MlpTogether(passes, _w.Layers[0]);
+                foreach (var pass in passes) pass.Layer0Prepare();
                 VectorMath.ForTiles(_p, TokenTile, threads, (w, r0, r1) =>
                 {
                     foreach (var pass in passes) pass.Layer0ImageTile(scratch[w], r0, r1);
                 });
-                foreach (var pass in passes) pass.Layer1Tokens(threads);
+                foreach (var pass in passes) pass.Layer1Attention(threads);
+                MlpTogether(passes, _w.Layers[1]);
+                foreach (var pass in passes) pass.Layer1Prepare();
                 VectorMath.ForTiles(_p, TokenTile, threads, (w, r0, r1) =>
                 {
                     foreach (var pass in passes) pass.Layer1ImageTile(scratch[w], r0, r1);
@@ -246,8 +250,11 @@ internal sealed class SamReformulatedDecoder
         /// <summary>Columns of the widest score block this prompt puts in a tile's scratch.</summary>
         public int ScratchColumns => Math.Max(_ldT, _ldI);
 
-        /// <summary>Layer 0's self- and token→image attention and MLP, then what layer 0's image→token tiles need.</summary>
-        public void Layer0Tokens(int threads)
+        /// <summary>The prompt tokens [T, 256] between the stages (the MLPs of a step's prompts run on all of them at once).</summary>
+        public float[] Tokens => _q;
+
+        /// <summary>Layer 0's self- and token→image attention (its MLP follows, on all of the step's prompts).</summary>
+        public void Layer0Attention(int threads)
         {
             var d = _d;
             var ws = _ws;
@@ -279,7 +286,19 @@ internal sealed class SamReformulatedDecoder
                 AddInPlace(q, d.Linear(o, T, a.O));
                 LayerNormRows(q, T, l0.Norm2);
             }
-            d.Mlp(q, T, l0);
+            _q = q;
+        }
+
+        /// <summary>What layer 0's image→token tiles need, and layer 1's self-attention.</summary>
+        public void Layer0Prepare()
+        {
+            var d = _d;
+            var ws = _ws;
+            int T = _t;
+            var l0 = d._w.Layers[0];
+            var l1 = d._w.Layers[1];
+            var qpe = _qpe;
+            var q = _q;
 
             // Layer 0 image→token: the keys and values of the prompt tokens.
             {
@@ -296,7 +315,6 @@ internal sealed class SamReformulatedDecoder
             AddInPlace(q, d.TokenSelfAttention(l1.SelfAttn, qq, qq, q, T));
             LayerNormRows(q, T, l1.Norm1);
             d.TokenQueries(l1.TokenToImage, q, qpe, T, ws, _htp, ws.Next);
-            _q = q;
         }
 
         /// <summary>
@@ -320,17 +338,22 @@ internal sealed class SamReformulatedDecoder
             Sgemm.Multiply(sc.Kpe, 0, D, rows, ws.Next, ws.S, r0 * _htp, _htp);
         }
 
-        /// <summary>Layer 1's token→image attention and MLP, then what layer 1's image→token tiles need.</summary>
-        public void Layer1Tokens(int threads)
+        /// <summary>Layer 1's token→image attention (its MLP follows, on all of the step's prompts).</summary>
+        public void Layer1Attention(int threads)
+        {
+            var l1 = _d._w.Layers[1];
+            _d.AttendImage(l1.TokenToImage, _q, _t, _ws.K1, _ws, threads, _htp);
+            LayerNormRows(_q, _t, l1.Norm2);
+        }
+
+        /// <summary>What layer 1's image→token tiles need, and the final attention's queries.</summary>
+        public void Layer1Prepare()
         {
             var d = _d;
             var ws = _ws;
             int T = _t;
             var l1 = d._w.Layers[1];
             var q = _q;
-            d.AttendImage(l1.TokenToImage, q, T, ws.K1, ws, threads, _htp);
-            LayerNormRows(q, T, l1.Norm2);
-            d.Mlp(q, T, l1);
 
             // The final attention's queries (only the 5 output tokens are read after it): its scores are taken in
             // layer 1's image→token tiles from K2 + PE, which stays in the tile.
@@ -697,6 +720,33 @@ internal sealed class SamReformulatedDecoder
                 for (int j = 0; j < T; j++) VectorMath.Axpy(w[j] / sum, v.AsSpan(j * a.Inner + h * dh, dh), dst);
             }
         return Linear(o, T, a.O);
+    }
+
+    /// <summary>
+    /// A layer's MLP (and norm3) on the tokens of all prompts of a step at once, so its 4 MB of weights are read
+    /// once for them all; each row's result is the same as on its own.
+    /// </summary>
+    private void MlpTogether(PromptPass[] passes, SamDecoderWeights.Block layer)
+    {
+        if (passes.Length == 1)
+        {
+            Mlp(passes[0].Tokens, passes[0].Tokens.Length / D, layer);
+            return;
+        }
+        var all = new float[passes.Sum(x => x.Tokens.Length)];
+        int at = 0;
+        foreach (var pass in passes)
+        {
+            pass.Tokens.CopyTo(all, at);
+            at += pass.Tokens.Length;
+        }
+        Mlp(all, all.Length / D, layer);
+        at = 0;
+        foreach (var pass in passes)
+        {
+            all.AsSpan(at, pass.Tokens.Length).CopyTo(pass.Tokens);
+            at += pass.Tokens.Length;
+        }
     }
 
     private void Mlp(float[] q, int T, SamDecoderWeights.Block layer)
