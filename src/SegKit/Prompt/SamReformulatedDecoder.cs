@@ -28,6 +28,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using SegKit.Numerics;
 
 namespace SegKit.Prompt;
@@ -589,38 +590,45 @@ internal sealed class SamReformulatedDecoder
     /// </summary>
     private float[] ColumnSoftmaxTransposed(float[] s, int ld, int cols, float[] st, int threads)
     {
-        int P = _p;
+        int P = _p, vecs = ld / 8;
+        if (ld % 8 != 0 || cols % 8 != 0 || P % 8 != 0) throw new InvalidOperationException($"scores of {P}×{ld} ({cols} used) are not in whole 8-float vectors");
         var max = new float[ld];
-        Array.Fill(max, float.NegativeInfinity);
-        for (int r = 0; r < P; r++)
         {
-            var row = s.AsSpan(r * ld, ld);
-            for (int c = 0; c + 8 <= ld; c += 8)
-                Vector256.Max(Vector256.Create<float>(max.AsSpan(c, 8)),
-                    Vector256.Create<float>(row.Slice(c, 8))).CopyTo(max.AsSpan(c, 8));
+            Span<Vector256<float>> m = stackalloc Vector256<float>[vecs];
+            m.Fill(Vector256.Create(float.NegativeInfinity));
+            ref float rs = ref s[0];
+            for (int r = 0; r < P; r++)
+            {
+                nuint o = (nuint)(r * ld);
+                for (int v = 0; v < vecs; v++) m[v] = Vector256.Max(m[v], Vector256.LoadUnsafe(ref rs, o + (nuint)(8 * v)));
+            }
+            for (int v = 0; v < vecs; v++) m[v].CopyTo(max.AsSpan(8 * v, 8));
         }
-        // Row blocks of 16 (one cache line of St per column); P is a multiple of 16 for every SAM embedding (64²).
+        // Blocks of 8 rows: exponentiate them, then write them transposed, an 8×8 block at a time.
         var sums = new float[SoftmaxChunks * ld];
         VectorMath.ForTiles(SoftmaxChunks, 1, threads, (_, ch, _) =>
         {
-            int r0 = P * ch / SoftmaxChunks / 16 * 16, r1 = ch == SoftmaxChunks - 1 ? P : P * (ch + 1) / SoftmaxChunks / 16 * 16;
-            var sum = sums.AsSpan(ch * ld, ld);
-            for (int rb = r0; rb < r1; rb += 16)
+            int r0 = P * ch / SoftmaxChunks / 8 * 8, r1 = ch == SoftmaxChunks - 1 ? P : P * (ch + 1) / SoftmaxChunks / 8 * 8;
+            Span<Vector256<float>> acc = stackalloc Vector256<float>[vecs];
+            Span<Vector256<float>> shift = stackalloc Vector256<float>[vecs];
+            acc.Clear();
+            for (int v = 0; v < vecs; v++) shift[v] = Vector256.Create<float>(max.AsSpan(8 * v, 8));
+            ref float rs = ref s[0];
+            for (int rb = r0; rb < r1; rb += 8)
             {
-                int rows = Math.Min(16, r1 - rb);
-                for (int r = rb; r < rb + rows; r++)
+                for (int r = rb; r < rb + 8; r++)
                 {
-                    var row = s.AsSpan(r * ld, ld);
-                    VectorMath.Axpy(-1f, max, row);
-                    VectorMath.Exp(row);
-                    VectorMath.Axpy(1f, row, sum);
+                    nuint o = (nuint)(r * ld);
+                    for (int v = 0; v < vecs; v++)
+                    {
+                        var e = VectorMath.Exp(Vector256.LoadUnsafe(ref rs, o + (nuint)(8 * v)) - shift[v]);
+                        e.StoreUnsafe(ref rs, o + (nuint)(8 * v));
+                        acc[v] += e;
+                    }
                 }
-                for (int c = 0; c < cols; c++)
-                {
-                    var dst = st.AsSpan(c * P + rb, rows);
-                    for (int i = 0; i < rows; i++) dst[i] = s[(rb + i) * ld + c];
-                }
+                for (int c0 = 0; c0 < cols; c0 += 8) TransposeBlock(s, rb * ld + c0, ld, st, c0 * P + rb, P);
             }
+            for (int v = 0; v < vecs; v++) acc[v].CopyTo(sums.AsSpan(ch * ld + 8 * v, 8));
         });
         var inv = new float[ld];
         for (int c = 0; c < ld; c++)
@@ -630,6 +638,39 @@ internal sealed class SamReformulatedDecoder
             inv[c] = 1f / t;
         }
         return inv;
+    }
+
+    /// <summary>dst[j·ldd + i] ← src[i·lds + j] for an 8×8 block (AVX unpack/shuffle/permute where available).</summary>
+    private static void TransposeBlock(float[] src, int so, int lds, float[] dst, int dO, int ldd)
+    {
+        if (!Avx.IsSupported)
+        {
+            for (int j = 0; j < 8; j++)
+                for (int i = 0; i < 8; i++) dst[dO + j * ldd + i] = src[so + i * lds + j];
+            return;
+        }
+        ref float rs = ref src[so];
+        var r0 = Vector256.LoadUnsafe(ref rs); var r1 = Vector256.LoadUnsafe(ref rs, (nuint)lds);
+        var r2 = Vector256.LoadUnsafe(ref rs, (nuint)(2 * lds)); var r3 = Vector256.LoadUnsafe(ref rs, (nuint)(3 * lds));
+        var r4 = Vector256.LoadUnsafe(ref rs, (nuint)(4 * lds)); var r5 = Vector256.LoadUnsafe(ref rs, (nuint)(5 * lds));
+        var r6 = Vector256.LoadUnsafe(ref rs, (nuint)(6 * lds)); var r7 = Vector256.LoadUnsafe(ref rs, (nuint)(7 * lds));
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        ref float rd = ref dst[dO];
+        Avx.Permute2x128(u0, u4, 0x20).StoreUnsafe(ref rd);
+        Avx.Permute2x128(u1, u5, 0x20).StoreUnsafe(ref rd, (nuint)ldd);
+        Avx.Permute2x128(u2, u6, 0x20).StoreUnsafe(ref rd, (nuint)(2 * ldd));
+        Avx.Permute2x128(u3, u7, 0x20).StoreUnsafe(ref rd, (nuint)(3 * ldd));
+        Avx.Permute2x128(u0, u4, 0x31).StoreUnsafe(ref rd, (nuint)(4 * ldd));
+        Avx.Permute2x128(u1, u5, 0x31).StoreUnsafe(ref rd, (nuint)(5 * ldd));
+        Avx.Permute2x128(u2, u6, 0x31).StoreUnsafe(ref rd, (nuint)(6 * ldd));
+        Avx.Permute2x128(u3, u7, 0x31).StoreUnsafe(ref rd, (nuint)(7 * ldd));
     }
 
     private static void ScaleRows(float[] c, int rows, int ld, float[] scale)
