@@ -2,7 +2,7 @@
 //                   [--points-per-side 32] [--points-per-batch 64] [--pred-iou-thresh 0.88] [--stability-score-thresh 0.95]
 //                   [--stability-score-offset 1.0] [--box-nms-thresh 0.7] [--crop-n-layers 0] [--crop-nms-thresh 0.7]
 //                   [--crop-overlap-ratio 0.3413] [--crop-n-points-downscale-factor 1] [--min-mask-region-area 0]
-//                   [--output-mode coco_rle|uncompressed_rle|binary_mask] [--out DIR] [--json] [--threads N]
+//                   [--output-mode coco_rle|uncompressed_rle|binary_mask] [--out DIR] [--json] [--threads N] [--decoder-engine auto|graph]
 // segment-anything's automatic mask generator: writes <stem>.everything.json (SAM's records: segmentation, area,
 // bbox, predicted_iou, point_coords, stability_score, crop_box) and <stem>.everything.jpg (each mask in its own colour);
 // with --output-mode binary_mask the masks are PNGs in <stem>.everything/ and the records name them.
@@ -41,10 +41,11 @@ internal static class EverythingCommand
         var outDir = new Option<string>("--out") { Description = "Output folder.", DefaultValueFactory = _ => "out" };
         var json = new Option<bool>("--json") { Description = "Print one JSON document with the records and stage timings." };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads per decoder run (0 = one thread per run and one run per core, which keeps the cores busier than threads inside one run).", DefaultValueFactory = _ => 0 };
+        var engine = SamModels.DecoderEngineOption();
         var command = new Command("everything", "Segment everything (SAM's automatic mask generator): writes <stem>.everything.json and <stem>.everything.jpg.")
         {
             image, encoder, decoder, embedding, saveEmbedding, pointsPerSide, pointsPerBatch, predIou, stability, offset, boxNms,
-            cropLayers, cropNms, overlap, downscale, minArea, outputMode, outDir, json, threads,
+            cropLayers, cropNms, overlap, downscale, minArea, outputMode, outDir, json, threads, engine,
         };
 
         // A command result seen by a validator does not yet hold the defaults of absent options: fall back to SAM's.
@@ -92,12 +93,13 @@ internal static class EverythingCommand
         });
         command.SetAction((parse, cancel) => Task.FromResult(Run(parse.GetValue(image)!, parse.GetValue(encoder), parse.GetValue(decoder)!,
             parse.GetValue(embedding), parse.GetValue(saveEmbedding), Options(parse.CommandResult), parse.GetValue(outputMode)!, parse.GetValue(outDir)!,
-            parse.GetValue(json), parse.GetValue(threads), stdout, cancel)));
+            parse.GetValue(json), parse.GetValue(threads), SamModels.ParseEngine(parse.GetValue(engine)!), stdout, cancel)));
         return command;
     }
 
     private static int Run(string imagePath, FileInfo? encoderFile, FileInfo decoderFile, FileInfo? embeddingFile, string? saveEmbedding,
-        SamAutomaticMaskGeneratorOptions options, string outputMode, string outDir, bool json, int threads, TextWriter stdout, CancellationToken cancel)
+        SamAutomaticMaskGeneratorOptions options, string outputMode, string outDir, bool json, int threads, SamDecoderEngine engine,
+        TextWriter stdout, CancellationToken cancel)
     {
         var timings = new StageTimings();
         long t = Stopwatch.GetTimestamp();
@@ -106,7 +108,7 @@ internal static class EverythingCommand
         // The decoder's operators are small: by default one run per core, each on one thread (measured faster than two
         // threads inside one run, and much steadier on a busy machine). --threads N gives each run N threads, one run at a time.
         var decoderOptions = new SessionOptions { IntraOpThreads = threads == 0 ? 1 : threads };
-        using var decoder = SamDecoder.Open(decoderFile.FullName, decoderOptions);
+        using var decoder = SamDecoder.Open(decoderFile.FullName, decoderOptions, engine);
         using var encoder = encoderFile is null ? null : SamEncoder.Open(encoderFile.FullName, new SessionOptions { IntraOpThreads = threads });
         using var predictor = new SamPredictor(decoder, encoder);
         var embedding = SamModels.Embedding(predictor, image, imagePath, embeddingFile, saveEmbedding, timings);
@@ -190,7 +192,7 @@ internal static class EverythingCommand
                 w.WriteString("image", imagePath);
                 w.WriteNumber("width", image.Width);
                 w.WriteNumber("height", image.Height);
-                w.WriteString("decoder", decoderFile.Name);
+                SamModels.WriteDecoder(w, decoder, decoderFile);
                 SamModels.WriteEmbedding(w, embedding, embeddingFile);
                 w.WriteStartObject("options");
                 w.WriteNumber("points_per_side", options.PointsPerSide!.Value);

@@ -1,5 +1,5 @@
 // segkit sam <image> --encoder E --decoder D [--point x,y[,1|0]]... [--box x1,y1,x2,y2]... [--detector MODEL]
-//            [--multimask] [--embedding FILE] [--save-embedding FILE] [--out DIR] [--json] [--threads N]
+//            [--multimask] [--embedding FILE] [--save-embedding FILE] [--out DIR] [--json] [--threads N] [--decoder-engine auto|graph]
 // Promptable segmentation with SAM: all points (and at most one box) form one prompt; several boxes are one
 // prompt each (one decoder batch where the decoder allows); --detector runs an instance model and turns each of
 // its boxes into a SAM mask that keeps the class and score. Writes <stem>.sam.p<i>.m<k>.png per mask,
@@ -31,9 +31,10 @@ internal static class SamCommand
         var outDir = new Option<string>("--out") { Description = "Output folder.", DefaultValueFactory = _ => "out" };
         var json = new Option<bool>("--json") { Description = "Print one JSON document with the masks and stage timings." };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads (0 = its default).", DefaultValueFactory = _ => 0 };
+        var engine = SamModels.DecoderEngineOption();
         var command = new Command("sam", "Segment the object under clicks or boxes with SAM: writes a PNG per mask, <stem>.sam.overlay.jpg and <stem>.sam.json.")
         {
-            image, encoder, decoder, points, boxes, detector, multimask, embedding, saveEmbedding, outDir, json, threads,
+            image, encoder, decoder, points, boxes, detector, multimask, embedding, saveEmbedding, outDir, json, threads, engine,
         };
         command.Validators.Add(r =>
         {
@@ -65,7 +66,8 @@ internal static class SamCommand
             if (enc is null && emb is null)
                 return Task.FromResult(Usage(stderr, "--encoder (or a saved --embedding) is required with --decoder"));
             return Task.FromResult(Run(imagePath, enc, dec, emb, parse.GetValue(saveEmbedding), pts, bxs, parse.GetValue(detector),
-                parse.GetValue(multimask), parse.GetValue(outDir)!, parse.GetValue(json), parse.GetValue(threads), stdout));
+                parse.GetValue(multimask), parse.GetValue(outDir)!, parse.GetValue(json), parse.GetValue(threads),
+                SamModels.ParseEngine(parse.GetValue(engine)!), stdout));
         });
         return command;
     }
@@ -163,14 +165,14 @@ internal static class SamCommand
 
     private static int Run(string imagePath, FileInfo? encoderFile, FileInfo decoderFile, FileInfo? embeddingFile, string? saveEmbedding,
         IReadOnlyList<SamPoint> points, IReadOnlyList<BoxXyxy> boxes, FileInfo? detectorFile, bool multimask, string outDir, bool json, int threads,
-        TextWriter stdout)
+        SamDecoderEngine engine, TextWriter stdout)
     {
         var timings = new StageTimings();
         long t = Stopwatch.GetTimestamp();
         var image = ImageDecoder.DecodeRgb(imagePath);
         timings.DecodeMs = StageTimings.Since(t);
         var sessionOptions = new SessionOptions { IntraOpThreads = threads };
-        using var predictor = SamPredictor.Open(encoderFile?.FullName, decoderFile.FullName, sessionOptions);
+        using var predictor = SamPredictor.Open(encoderFile?.FullName, decoderFile.FullName, sessionOptions, engine);
         var embedding = SamModels.Embedding(predictor, image, imagePath, embeddingFile, saveEmbedding, timings);
 
         // Each mask: (prompt, decoder mask index, predicted IoU, mask).
@@ -227,7 +229,7 @@ internal static class SamCommand
             w.WriteString("image", imagePath);
             w.WriteNumber("width", image.Width);
             w.WriteNumber("height", image.Height);
-            w.WriteString("decoder", decoderFile.Name);
+            SamModels.WriteDecoder(w, predictor.Decoder, decoderFile);
             if (detectorFile is not null) w.WriteString("detector", detectorFile.Name);
             SamModels.WriteEmbedding(w, embedding, embeddingFile);
             w.WriteBoolean("multimask", multimask);
@@ -376,6 +378,28 @@ internal static class SamModels
             embedding.Save(saveEmbedding);
         }
         return embedding;
+    }
+
+    /// <summary>`--decoder-engine auto|graph`: SegKit's own computation of the decoder where it applies, or always the ONNX graph.</summary>
+    public static Option<string> DecoderEngineOption()
+    {
+        var option = new Option<string>("--decoder-engine")
+        {
+            Description = "auto (SegKit's own computation of the official decoder export, checked against its graph at load; the graph otherwise) or graph (always ONNX Runtime).",
+            DefaultValueFactory = _ => "auto",
+        };
+        option.AcceptOnlyFromAmong("auto", "graph");
+        return option;
+    }
+
+    public static SamDecoderEngine ParseEngine(string value) => value == "graph" ? SamDecoderEngine.OnnxGraph : SamDecoderEngine.Auto;
+
+    /// <summary>"decoder" (file name), "decoder_engine" (segkit | onnx_graph) and "decoder_engine_note" (why).</summary>
+    public static void WriteDecoder(Utf8JsonWriter w, SamDecoder decoder, FileInfo file)
+    {
+        w.WriteString("decoder", file.Name);
+        w.WriteString("decoder_engine", decoder.Engine == SamDecoderEngine.Reformulated ? "segkit" : "onnx_graph");
+        w.WriteString("decoder_engine_note", decoder.EngineNote);
     }
 
     public static void WriteEmbedding(Utf8JsonWriter w, SamImageEmbedding e, FileInfo? file)

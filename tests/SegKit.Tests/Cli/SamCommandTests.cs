@@ -186,6 +186,39 @@ public sealed class SamCommandTests : IClassFixture<SamPredictorReferenceTests.M
         Assert.True(File.Exists(Path.Combine(dir, "truck.everything.jpg")));
     }
 
+    [Fact]
+    public void DecoderEngine_GraphOrSegKits_ReportedInTheJsonAndAgreeing()
+    {
+        string[] common = ["--decoder", SamReference.Decoder, "--embedding", _embedding, "--points-per-side", "4", "--pred-iou-thresh", "0",
+            "--stability-score-offset", "0.02", "--stability-score-thresh", "0.3", "--box-nms-thresh", "1", "--json"];
+        var mine = CliRunner.Run(["everything", Truck, .. common, "--out", TestPaths.NewTempDir()]);
+        var graph = CliRunner.Run(["everything", Truck, .. common, "--out", TestPaths.NewTempDir(), "--decoder-engine", "graph"]);
+        Assert.True(mine.Code == ExitCodes.Ok, mine.Err);
+        Assert.True(graph.Code == ExitCodes.Ok, graph.Err);
+        using var a = JsonDocument.Parse(mine.Out);
+        using var b = JsonDocument.Parse(graph.Out);
+        Assert.Equal("segkit", a.RootElement.GetProperty("decoder_engine").GetString());
+        Assert.Contains("checked against the graph", a.RootElement.GetProperty("decoder_engine_note").GetString());
+        Assert.Equal("onnx_graph", b.RootElement.GetProperty("decoder_engine").GetString());
+        Assert.Equal("the ONNX graph was asked for", b.RootElement.GetProperty("decoder_engine_note").GetString());
+        var ra = a.RootElement.GetProperty("records").EnumerateArray().ToArray();
+        var rb = b.RootElement.GetProperty("records").EnumerateArray().ToArray();
+        Assert.Equal(rb.Length, ra.Length);
+        for (int i = 0; i < ra.Length; i++)
+            Assert.True(Math.Abs(ra[i].GetProperty("predicted_iou").GetDouble() - rb[i].GetProperty("predicted_iou").GetDouble()) <= 1e-4,
+                $"record {i}: predicted_iou {ra[i].GetProperty("predicted_iou")} vs {rb[i].GetProperty("predicted_iou")}");
+
+        var click = CliRunner.Run("sam", Truck, "--decoder", SamReference.Decoder, "--embedding", _embedding, "--point", "900,600",
+            "--decoder-engine", "graph", "--out", TestPaths.NewTempDir(), "--json");
+        Assert.True(click.Code == ExitCodes.Ok, click.Err);
+        using var c = JsonDocument.Parse(click.Out);
+        Assert.Equal("onnx_graph", c.RootElement.GetProperty("decoder_engine").GetString());
+
+        var bad = CliRunner.Run("everything", Truck, "--decoder", SamReference.Decoder, "--embedding", _embedding, "--decoder-engine", "fast");
+        Assert.Equal(ExitCodes.UsageError, bad.Code);
+        Assert.Contains("'fast' not recognized", bad.Err);
+    }
+
     [Theory]
     [InlineData("--points-per-side", "0", "--points-per-side")]
     [InlineData("--box-nms-thresh", "1.5", "--box-nms-thresh")]
