@@ -74,21 +74,6 @@ internal sealed class PackedMatrix
         return this;
     }
 
-    /// <summary>
-    /// Makes this a k×n matrix whose contents the caller writes straight into <see cref="Data"/>: element (r, c) at
-    /// (c / 16)·k·16 + r·16 + c % 16. Padding columns of the last panel are zeroed.
-    /// </summary>
-    public PackedMatrix Allocate(int k, int n)
-    {
-        RequirePacked();
-        K = k;
-        N = n;
-        int needed = Panels * k * PanelWidth;
-        if (_data.Length < needed) _data = new float[needed];
-        if (n % PanelWidth != 0) Array.Clear(_data, (Panels - 1) * k * PanelWidth, k * PanelWidth);
-        return this;
-    }
-
     /// <summary>Packs Bᵀ where <paramref name="bt"/> is the n×k row-major matrix (row stride <paramref name="ldbt"/>).</summary>
     public PackedMatrix PackTransposed(float[] bt, int offset, int k, int n, int ldbt)
     {

@@ -255,19 +255,6 @@ internal static class VectorMath
         return (mean, MathF.Sqrt(sq / n + eps));
     }
 
-    /// <summary>Runs <paramref name="body"/>(start, end) over [0, count) in up to <paramref name="threads"/> chunks.</summary>
-    public static void ForRanges(int count, int threads, Action<int, int> body)
-    {
-        if (threads <= 1 || count < 64)
-        {
-            body(0, count);
-            return;
-        }
-        int chunks = Math.Min(threads * 2, count);
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads },
-            c => body((int)((long)count * c / chunks), (int)((long)count * (c + 1) / chunks)));
-    }
-
     /// <summary>
     /// Runs <paramref name="body"/>(worker, start, end) over [0, count) in tiles of <paramref name="tile"/> items,
     /// on up to <paramref name="threads"/> workers (worker ∈ [0, threads) indexes per-worker scratch). The tiles do

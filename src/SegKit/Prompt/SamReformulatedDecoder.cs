@@ -45,7 +45,7 @@ internal sealed class SamReformulatedDecoder
     private readonly int _side, _p, _lowRes, _l0Head;
     private readonly float _imageSize;
     private readonly float[] _pe;                       // [P, D] dense positional encoding (get_dense_pe)
-    private readonly PackedMatrix _l0KProj, _l0VProj, _l0QProj, _wg1Packed, _wgPacked, _up2Packed;
+    private readonly PackedMatrix _wg1Packed, _wgPacked, _up2Packed;
     private readonly float[] _colSumWg1, _colSumWg, _b1Wg, _bo1Wg1, _bo2Wg, _b2WcBc, _up2Bias;
     private readonly Dictionary<SamDecoderWeights.Linear, PackedMatrix> _packedLinears = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<SamDecoderWeights.Attention, HeadWeights> _heads = new(ReferenceEqualityComparer.Instance);
@@ -72,9 +72,6 @@ internal sealed class SamReformulatedDecoder
             .Concat(weights.Hypernetworks.SelectMany(m => m)).Concat(weights.IouHead)) PackLinear(l);
 
         var l0 = weights.Layers[0];
-        _l0KProj = new PackedMatrix().Pack(l0.TokenToImage.K.W, 0, D, l0.TokenToImage.Inner, l0.TokenToImage.Inner);
-        _l0VProj = new PackedMatrix().Pack(l0.TokenToImage.V.W, 0, D, l0.TokenToImage.Inner, l0.TokenToImage.Inner);
-        _l0QProj = new PackedMatrix().Pack(l0.ImageToToken.Q.W, 0, D, l0.ImageToToken.Inner, l0.ImageToToken.Inner);
 
         // ConvT1 as a [D, 4·64] matrix with columns (ky, kx, o): Wc[c, (2ky+kx)·64 + o] = W[c, o, ky, kx].
         var wc = new float[D * 4 * Up1];
@@ -204,7 +201,6 @@ internal sealed class SamReformulatedDecoder
         private readonly int _t, _ht, _htp, _tg, _hg, _hd, _wN, _ldT, _ldI, _htp5;
         private readonly float[] _qpe;
         private float[] _q = [], _q5 = [], _cvec = [];
-        private PackedMatrix? _hyper;
 
         public PromptPass(SamReformulatedDecoder d, ImageState img, ReadOnlySpan<float> coords, ReadOnlySpan<float> labels, Workspace ws)
         {
@@ -278,7 +274,7 @@ internal sealed class SamReformulatedDecoder
                     Sgemm.Multiply(_img.Ki0, h * _hd, a.Inner, P, ws.HeadB[h], ws.S, h * T, _ldT, threads: threads);
                 var inv = d.ColumnSoftmaxTransposed(ws.S, _ldT, _ht, ws.St, threads);
                 var c = ws.C;                                             // [ht, inner]
-                Sgemm.Multiply(ws.St, 0, P, _ht, _img.Vi0Packed, c, 0, a.Inner, threads: threads);
+                Sgemm.Multiply(ws.St, 0, P, _ht, _img.Vi0, c, 0, a.Inner, threads: threads);
                 ScaleRows(c, _ht, a.Inner, inv);
                 var o = new float[T * a.Inner];
                 for (int h = 0; h < H; h++)
@@ -430,7 +426,7 @@ internal sealed class SamReformulatedDecoder
                     for (int o = 0; o < Up2; o++)
                         hb[(k * Up2 + o) * 4 * Masks + k * Masks + m] = x[o];
             }
-            _hyper = ws.Hyper.Pack(hb, 0, 4 * Up2, 4 * Masks, 4 * Masks);
+            ws.Hyper.Pack(hb, 0, 4 * Up2, 4 * Masks, 4 * Masks);
         }
 
         /// <summary>
@@ -447,7 +443,7 @@ internal sealed class SamReformulatedDecoder
                 VectorMath.LayerNormGelu64(_ws.U.AsSpan(r * Up1, Up1), sc.Un.AsSpan((r - r0) * Up1, Up1), un.Weight, un.Bias, un.Epsilon);
             Sgemm.Multiply(sc.Un, 0, Up1, rows, d._up2Packed, sc.Z, 0, 4 * Up2);
             for (int r = 0; r < rows; r++) VectorMath.BiasGelu(sc.Z.AsSpan(r * 4 * Up2, 4 * Up2), d._up2Bias);
-            Sgemm.Multiply(sc.Z, 0, 4 * Up2, rows, _hyper!, sc.Mv, 0, 4 * Masks);
+            Sgemm.Multiply(sc.Z, 0, 4 * Up2, rows, _ws.Hyper, sc.Mv, 0, 4 * Masks);
             for (int r = r0; r < r1; r++)
             {
                 int p = r >> 2, k1i = r & 3, y = p / side, x = p % side;
@@ -799,11 +795,11 @@ internal sealed class SamReformulatedDecoder
     }
 
     /// <summary>x [rows, In] · W [In, Out] + b.</summary>
-    private float[] Linear(float[] x, int rows, SamDecoderWeights.Linear l)
+    private float[] Linear(float[] x, int rows, SamDecoderWeights.Linear l, int threads = 1)
     {
         var y = new float[rows * l.Out];
         for (int r = 0; r < rows; r++) l.B.CopyTo(y, r * l.Out);
-        Sgemm.Multiply(x, 0, l.In, rows, _packedLinears[l], y, 0, l.Out, accumulate: true);
+        Sgemm.Multiply(x, 0, l.In, rows, _packedLinears[l], y, 0, l.Out, accumulate: true, threads: threads);
         return y;
     }
 
@@ -906,7 +902,7 @@ internal sealed class SamReformulatedDecoder
     private sealed class ImageState
     {
         public readonly float[] K0, Ki0, Qi0, K0Wg1;
-        public readonly PackedMatrix Vi0Packed;
+        public readonly PackedMatrix Vi0; // row-major [P, 128], used in place as the values of layer 0's token→image attention
 
         public ImageState(SamReformulatedDecoder d, SamImageEmbedding embedding, int threads)
         {
@@ -920,21 +916,11 @@ internal sealed class SamReformulatedDecoder
             var kpe = new float[P * D];
             for (int i = 0; i < kpe.Length; i++) kpe[i] = K0[i] + d._pe[i];
             var l0 = d._w.Layers[0];
-            int inner = l0.TokenToImage.Inner;
-            Ki0 = Project(kpe, P, d._l0KProj, l0.TokenToImage.K.B, threads);
-            var vi0 = Project(K0, P, d._l0VProj, l0.TokenToImage.V.B, threads);
-            Vi0Packed = new PackedMatrix().Pack(vi0, 0, P, inner, inner);
-            Qi0 = Project(kpe, P, d._l0QProj, l0.ImageToToken.Q.B, threads);
+            Ki0 = d.Linear(kpe, P, l0.TokenToImage.K, threads);
+            Vi0 = PackedMatrix.OverRows(d.Linear(K0, P, l0.TokenToImage.V, threads), P, l0.TokenToImage.Inner);
+            Qi0 = d.Linear(kpe, P, l0.ImageToToken.Q, threads);
             K0Wg1 = new float[P * D];
             Sgemm.Multiply(K0, 0, D, P, d._wg1Packed, K0Wg1, 0, D, threads: threads);
-        }
-
-        private static float[] Project(float[] x, int rows, PackedMatrix w, float[] bias, int threads)
-        {
-            var y = new float[rows * w.N];
-            for (int r = 0; r < rows; r++) bias.CopyTo(y, r * w.N);
-            Sgemm.Multiply(x, 0, D, rows, w, y, 0, w.N, accumulate: true, threads: threads);
-            return y;
         }
     }
 

@@ -92,18 +92,6 @@ public sealed class NumericsTests
     }
 
     [Fact]
-    public void Allocate_LayoutIsTheOnePackUses()
-    {
-        int k = 5, n = 20;
-        var b = Random(k * n, 6);
-        var packed = new PackedMatrix().Pack(b, 0, k, n, n);
-        var direct = new PackedMatrix().Allocate(k, n);
-        for (int r = 0; r < k; r++)
-            for (int c = 0; c < n; c++) direct.Data[c / 16 * k * 16 + r * 16 + c % 16] = b[r * n + c];
-        Assert.Equal(packed.Data.AsSpan(0, packed.Panels * k * 16).ToArray(), direct.Data.AsSpan(0, direct.Panels * k * 16).ToArray());
-    }
-
-    [Fact]
     public void Exp_WithinTwoUlpsOfExp_ZeroBelowTheNormalRange()
     {
         var x = new float[20001];
