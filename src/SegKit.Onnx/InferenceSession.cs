@@ -11,7 +11,7 @@ using SegKit.Onnx.Native;
 namespace SegKit.Onnx;
 
 /// <summary>
-/// A loaded ONNX model. Create with <see cref="FromFile"/> or <see cref="FromBytes"/>, inspect
+/// A loaded ONNX model. Create with <see cref="FromFile"/> or <see cref="FromBytes(ReadOnlySpan{byte}, SessionOptions?)"/>, inspect
 /// <see cref="Inputs"/>, <see cref="Outputs"/> and <see cref="Metadata"/>, then call <see cref="Run"/>
 /// (safe from several threads at once). Dispose to release the native session.
 /// </summary>
@@ -78,7 +78,11 @@ public sealed unsafe class InferenceSession : IDisposable
     /// <param name="options">Threads, optimisation level, execution provider; null = <see cref="SessionOptions.Default"/>.</param>
     /// <exception cref="OrtException">ORT could not load the model.</exception>
     /// <exception cref="OrtExecutionProviderUnavailableException">The requested provider is not in the loaded ORT.</exception>
-    public static InferenceSession FromBytes(ReadOnlySpan<byte> model, SessionOptions? options = null)
+    public static InferenceSession FromBytes(ReadOnlySpan<byte> model, SessionOptions? options = null) => FromBytes(model, options, null);
+
+    /// <summary>As <see cref="FromBytes(ReadOnlySpan{byte}, SessionOptions?)"/>; <paramref name="source"/> names the
+    /// model in errors and <see cref="Source"/> (e.g. the file the bytes were read and edited from).</summary>
+    public static InferenceSession FromBytes(ReadOnlySpan<byte> model, SessionOptions? options, string? source)
     {
         if (model.IsEmpty)
             throw new ArgumentException("the model bytes are empty", nameof(model));
@@ -88,9 +92,9 @@ public sealed unsafe class InferenceSession : IDisposable
         fixed (byte* p = model)
         {
             OrtStatus.Check(OrtApi.Instance.CreateSessionFromArray(env.DangerousGetHandle(), p, (nuint)model.Length, nativeOptions.DangerousGetHandle(), &session),
-                $"loading ONNX model from {model.Length} bytes");
+                source is null ? $"loading ONNX model from {model.Length} bytes" : $"loading ONNX model '{source}' ({model.Length} bytes)");
         }
-        return Wrap(session, "(bytes)");
+        return Wrap(session, source ?? "(bytes)");
     }
 
     /// <summary>

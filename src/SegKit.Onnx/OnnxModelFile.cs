@@ -4,6 +4,8 @@
 // NodeProto input = 1, output = 2, name = 3, op_type = 4, attribute = 5; TensorProto dims = 1,
 // data_type = 2, float_data = 4, name = 8, raw_data = 9, data_location = 14) directly, so SegKit needs
 // no generated protobuf code. Tensors stored outside the file (external data) are not read.
+// AddGraphOutputs writes a copy of a model with more graph outputs (GraphProto.output = 12), so a caller can
+// fetch an intermediate tensor (ORT computes only what the requested outputs need).
 using System.Buffers.Binary;
 using System.Text;
 
@@ -18,7 +20,17 @@ public sealed class OnnxModelFormatException : Exception
 
 /// <summary>One node of the graph.</summary>
 public sealed record OnnxNode(string Name, string OpType, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs,
-    IReadOnlyDictionary<string, float> FloatAttributes);
+    IReadOnlyDictionary<string, float> FloatAttributes)
+{
+    private static readonly Dictionary<string, string> NoStrings = new();
+    private static readonly Dictionary<string, long> NoInts = new();
+
+    /// <summary>String attributes (AttributeProto.s, as UTF-8), e.g. Resize's "mode".</summary>
+    public IReadOnlyDictionary<string, string> StringAttributes { get; init; } = NoStrings;
+
+    /// <summary>Integer attributes (AttributeProto.i), e.g. Resize's "antialias".</summary>
+    public IReadOnlyDictionary<string, long> IntAttributes { get; init; } = NoInts;
+}
 
 /// <summary>A float32 constant of the graph: its dimensions and values (row-major).</summary>
 public sealed record OnnxFloatTensor(string Name, long[] Dims, float[] Values)
@@ -33,14 +45,26 @@ public sealed class OnnxModelFile
     private const int MaxFileBytes = 1 << 30;
     private readonly Dictionary<string, OnnxFloatTensor> _tensors = new(StringComparer.Ordinal);
     private readonly List<OnnxNode> _nodes = [];
+    private readonly List<string> _graphOutputs = [];
+    private readonly bool _readConstants;
 
-    private OnnxModelFile(string source) => Source = source;
+    private OnnxModelFile(string source, bool readConstants)
+    {
+        Source = source;
+        _readConstants = readConstants;
+    }
 
     /// <summary>The file this was read from.</summary>
     public string Source { get; }
 
     /// <summary>Nodes in the file's (topological) order.</summary>
     public IReadOnlyList<OnnxNode> Nodes => _nodes;
+
+    /// <summary>The names of the graph's outputs, in declared order.</summary>
+    public IReadOnlyList<string> GraphOutputs => _graphOutputs;
+
+    /// <summary>True when some initializer keeps its data in a separate file (external data).</summary>
+    public bool HasExternalData { get; private set; }
 
     /// <summary>Reads <paramref name="path"/>.</summary>
     /// <exception cref="OnnxModelFormatException">The file is larger than 1 GiB or is not an ONNX model.</exception>
@@ -53,11 +77,12 @@ public sealed class OnnxModelFile
         return Parse(File.ReadAllBytes(path), path);
     }
 
-    /// <summary>Parses model bytes; <paramref name="source"/> names them in errors.</summary>
+    /// <summary>Parses model bytes; <paramref name="source"/> names them in errors. With
+    /// <paramref name="readConstants"/> false only the graph's structure is read (no weights are copied).</summary>
     /// <exception cref="OnnxModelFormatException">The bytes are not an ONNX model.</exception>
-    public static OnnxModelFile Parse(ReadOnlySpan<byte> bytes, string source)
+    public static OnnxModelFile Parse(ReadOnlySpan<byte> bytes, string source, bool readConstants = true)
     {
-        var model = new OnnxModelFile(source);
+        var model = new OnnxModelFile(source, readConstants);
         try
         {
             var r = new Reader(bytes);
@@ -103,7 +128,9 @@ public sealed class OnnxModelFile
         {
             var (field, wire) = r.Tag();
             if (field == 1 && wire == 2) ReadNode(r.Bytes());
-            else if (field == 5 && wire == 2) AddTensor(ReadTensor(r.Bytes()), null);
+            else if (field == 5 && wire == 2 && _readConstants) AddTensor(ReadTensor(r.Bytes()), null);
+            else if (field == 5 && wire == 2) HasExternalData |= IsExternal(r.Bytes());
+            else if (field == 12 && wire == 2) _graphOutputs.Add(ValueInfoName(r.Bytes()));
             else r.Skip(wire);
         }
     }
@@ -115,6 +142,8 @@ public sealed class OnnxModelFile
         var outputs = new List<string>();
         string name = "", op = "";
         var floats = new Dictionary<string, float>(StringComparer.Ordinal);
+        Dictionary<string, string>? strings = null;
+        Dictionary<string, long>? ints = null;
         OnnxFloatTensor? value = null;
         while (!r.End)
         {
@@ -126,32 +155,130 @@ public sealed class OnnxModelFile
                 case 3 when wire == 2: name = r.String(); break;
                 case 4 when wire == 2: op = r.String(); break;
                 case 5 when wire == 2:
-                    var (attrName, f, t) = ReadAttribute(r.Bytes());
+                    var (attrName, f, t, i, str) = ReadAttribute(r.Bytes());
                     if (f is float fv) floats[attrName] = fv;
+                    if (i is long iv) (ints ??= new(StringComparer.Ordinal))[attrName] = iv;
+                    if (str is not null) (strings ??= new(StringComparer.Ordinal))[attrName] = str;
                     if (t is not null && attrName == "value") value = t;
                     break;
                 default: r.Skip(wire); break;
             }
         }
-        _nodes.Add(new OnnxNode(name, op, inputs, outputs, floats));
+        var node = new OnnxNode(name, op, inputs, outputs, floats);
+        if (strings is not null) node = node with { StringAttributes = strings };
+        if (ints is not null) node = node with { IntAttributes = ints };
+        _nodes.Add(node);
         if (op == "Constant" && value is not null && outputs.Count == 1) AddTensor(value, outputs[0]);
     }
 
-    private (string Name, float? F, OnnxFloatTensor? T) ReadAttribute(ReadOnlySpan<byte> bytes)
+    private (string Name, float? F, OnnxFloatTensor? T, long? I, string? S) ReadAttribute(ReadOnlySpan<byte> bytes)
     {
         var r = new Reader(bytes);
         string name = "";
         float? f = null;
+        long? i = null;
+        string? str = null;
         OnnxFloatTensor? t = null;
         while (!r.End)
         {
             var (field, wire) = r.Tag();
             if (field == 1 && wire == 2) name = r.String();
             else if (field == 2 && wire == 5) f = r.Float();
-            else if (field == 5 && wire == 2) t = ReadTensor(r.Bytes());
+            else if (field == 3 && wire == 0) i = (long)r.Varint();
+            else if (field == 4 && wire == 2) str = r.String();
+            else if (field == 5 && wire == 2 && _readConstants) t = ReadTensor(r.Bytes());
             else r.Skip(wire);
         }
-        return (name, f, t);
+        return (name, f, t, i, str);
+    }
+
+    private static string ValueInfoName(ReadOnlySpan<byte> bytes)
+    {
+        var r = new Reader(bytes);
+        while (!r.End)
+        {
+            var (field, wire) = r.Tag();
+            if (field == 1 && wire == 2) return r.String();
+            r.Skip(wire);
+        }
+        return "";
+    }
+
+    private static bool IsExternal(ReadOnlySpan<byte> tensor)
+    {
+        var r = new Reader(tensor);
+        while (!r.End)
+        {
+            var (field, wire) = r.Tag();
+            if (field == 14 && wire == 0) return r.Varint() == 1;
+            r.Skip(wire);
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// A copy of the model <paramref name="model"/> with <paramref name="floatOutputs"/> (names of tensors the
+    /// graph computes, float32) appended to the graph's outputs. Everything else is copied byte for byte.
+    /// </summary>
+    /// <exception cref="OnnxModelFormatException">The bytes are not an ONNX model.</exception>
+    public static byte[] AddGraphOutputs(ReadOnlySpan<byte> model, IReadOnlyList<string> floatOutputs, string source)
+    {
+        ArgumentNullException.ThrowIfNull(floatOutputs);
+        var extra = new List<byte>();
+        foreach (string name in floatOutputs)
+        {
+            // ValueInfoProto { name = 1; type = 2: TypeProto { tensor_type = 1: { elem_type = 1: FLOAT } } }
+            var info = new List<byte>();
+            WriteBytesField(info, 1, Encoding.UTF8.GetBytes(name));
+            WriteBytesField(info, 2, [0x0A, 0x02, 0x08, 0x01]);
+            WriteBytesField(extra, 12, info.ToArray());
+        }
+        var output = new List<byte>(model.Length + extra.Count + 16);
+        bool sawGraph = false;
+        try
+        {
+            var r = new Reader(model);
+            while (!r.End)
+            {
+                int start = r.Position;
+                var (field, wire) = r.Tag();
+                if (field == 7 && wire == 2 && !sawGraph)
+                {
+                    var graph = r.Bytes();
+                    WriteVarint(output, (7 << 3) | 2);
+                    WriteVarint(output, (ulong)(graph.Length + extra.Count));
+                    output.AddRange(graph);
+                    output.AddRange(extra);
+                    sawGraph = true;
+                    continue;
+                }
+                r.Skip(wire);
+                output.AddRange(model[start..r.Position]);
+            }
+        }
+        catch (Exception e) when (e is IndexOutOfRangeException or ArgumentOutOfRangeException)
+        {
+            throw new OnnxModelFormatException($"{source} is truncated or not an ONNX model");
+        }
+        if (!sawGraph) throw new OnnxModelFormatException($"{source} has no graph: not an ONNX model");
+        return output.ToArray();
+    }
+
+    private static void WriteBytesField(List<byte> to, int field, ReadOnlySpan<byte> bytes)
+    {
+        WriteVarint(to, (ulong)((field << 3) | 2));
+        WriteVarint(to, (ulong)bytes.Length);
+        to.AddRange(bytes);
+    }
+
+    private static void WriteVarint(List<byte> to, ulong v)
+    {
+        while (v >= 0x80)
+        {
+            to.Add((byte)(v | 0x80));
+            v >>= 7;
+        }
+        to.Add((byte)v);
     }
 
     private void AddTensor(OnnxFloatTensor? tensor, string? nameOverride)
@@ -214,6 +341,8 @@ public sealed class OnnxModelFile
         private int _pos;
 
         public readonly bool End => _pos >= _data.Length;
+
+        public readonly int Position => _pos;
 
         public ulong Varint()
         {

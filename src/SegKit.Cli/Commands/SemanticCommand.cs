@@ -84,6 +84,8 @@ internal static class SemanticCommand
             w.WriteString("model", modelName);
             w.WriteString("preset", segmenter.Preset.Name);
             w.WriteString("resize", segmenter.Resize.ToString());
+            w.WriteBoolean("fuses_model_resize", segmenter.FusesModelResize);
+            w.WriteString("upsampling", segmenter.UpsamplingNote);
             w.WriteStartArray("model_input");
             w.WriteNumberValue(result.ModelInputSize.Width);
             w.WriteNumberValue(result.ModelInputSize.Height);

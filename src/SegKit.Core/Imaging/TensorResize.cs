@@ -12,7 +12,7 @@ using System.Runtime.Intrinsics.X86;
 namespace SegKit.Imaging;
 
 /// <summary>Bilinear resampling of planar float tensors [C, H, W] with PyTorch semantics (align_corners = false).</summary>
-public static class TensorResize
+public static partial class TensorResize
 {
     /// <summary>
     /// Resizes <paramref name="source"/> [channels, inHeight, inWidth] into <paramref name="destination"/>
@@ -124,10 +124,14 @@ public static class TensorResize
     }
 
     // best[x], index[x] = max / first argmax over channels of h0·top[c][x] + h1·bottom[c][x].
-    private static void BestRow(float[] top, float[] bottom, float h0, float h1, int channels, int width, float[] best, int[] index)
+    private static void BestRow(float[] top, float[] bottom, float h0, float h1, int channels, int width, float[] best, int[] index) =>
+        BestRange(top, bottom, h0, h1, channels, 0, width, best, index);
+
+    // BestRow over output pixels [from, to) only.
+    private static void BestRange(float[] top, float[] bottom, float h0, float h1, int channels, int from, int width, float[] best, int[] index)
     {
         int stride = top.Length / channels;
-        int x = 0;
+        int x = from;
         if (Vector256.IsHardwareAccelerated)
         {
             var vh0 = Vector256.Create(h0);
@@ -165,15 +169,15 @@ public static class TensorResize
         }
     }
 
-    private static void NarrowIndices(int[] index, Span<byte> output)
+    private static void NarrowIndices(ReadOnlySpan<int> index, Span<byte> output)
     {
         int x = 0;
         if (Vector256.IsHardwareAccelerated)
         {
             for (; x + 32 <= output.Length; x += 32)
             {
-                var lo = Vector256.Narrow(Vector256.LoadUnsafe(ref index[x]), Vector256.LoadUnsafe(ref index[x + 8]));
-                var hi = Vector256.Narrow(Vector256.LoadUnsafe(ref index[x + 16]), Vector256.LoadUnsafe(ref index[x + 24]));
+                var lo = Vector256.Narrow(Vector256.Create(index.Slice(x, 8)), Vector256.Create(index.Slice(x + 8, 8)));
+                var hi = Vector256.Narrow(Vector256.Create(index.Slice(x + 16, 8)), Vector256.Create(index.Slice(x + 24, 8)));
                 Vector256.Narrow(lo.AsUInt16(), hi.AsUInt16()).StoreUnsafe(ref output[x]);
             }
         }
@@ -245,9 +249,37 @@ public static class TensorResize
         // source row r of channel c. Blocks outer, channels inner: a block's lanes and weights load once.
         public void Interpolate(ReadOnlySpan<float> src, int channels, int inPlane, int rowOffset, float[] dst, int stride)
         {
+            for (int b = 0; b < _kind.Length; b++)
+                InterpolateBlock(src, channels, inPlane, rowOffset, dst, stride, b);
+            InterpolateTail(src, channels, inPlane, rowOffset, dst, stride);
+        }
+
+        /// <summary>Whole 8-pixel blocks of an output row (the rest is the tail).</summary>
+        public int Blocks => _kind.Length;
+
+        /// <summary>Interpolate for blocks [b0, b1); block <see cref="Blocks"/> stands for the tail.</summary>
+        public void InterpolateBlocks(ReadOnlySpan<float> src, int channels, int inPlane, int rowOffset, float[] dst, int stride, int b0, int b1)
+        {
+            int whole = Math.Min(b1, _kind.Length);
+            for (int b = b0; b < whole; b++)
+                InterpolateBlock(src, channels, inPlane, rowOffset, dst, stride, b);
+            if (b1 > _kind.Length)
+                InterpolateTail(src, channels, inPlane, rowOffset, dst, stride);
+        }
+
+        /// <summary>Interpolate for the output pixels past the last whole block.</summary>
+        public void InterpolateTail(ReadOnlySpan<float> src, int channels, int inPlane, int rowOffset, float[] dst, int stride)
+        {
+            for (int c = 0; c < channels; c++)
+                InterpolateScalar(src.Slice(rowOffset + c * inPlane), _kind.Length * 8, _outWidth, dst.AsSpan(c * stride));
+        }
+
+        /// <summary>Interpolate for output pixels 8·b .. 8·b + 7 only.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void InterpolateBlock(ReadOnlySpan<float> src, int channels, int inPlane, int rowOffset, float[] dst, int stride, int b)
+        {
             ref float s0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(src), rowOffset);
             ref float d0 = ref MemoryMarshal.GetArrayDataReference(dst);
-            for (int b = 0; b < _kind.Length; b++)
             {
                 int x = b * 8;
                 ref float s = ref Unsafe.Add(ref s0, _base[b]);
@@ -281,8 +313,6 @@ public static class TensorResize
                         break;
                 }
             }
-            for (int c = 0; c < channels; c++)
-                InterpolateScalar(src.Slice(rowOffset + c * inPlane), _kind.Length * 8, _outWidth, dst.AsSpan(c * stride));
         }
 
         private void InterpolateScalar(ReadOnlySpan<float> row, int from, int to, Span<float> output)

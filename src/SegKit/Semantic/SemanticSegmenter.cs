@@ -5,6 +5,9 @@
 // Bringing logits back to the original size by bilinear interpolation before the argmax is what the
 // reference pipelines do (HF post_process_semantic_segmentation; torchvision's own models upsample
 // to their input size the same way); tools/fixtures/semantic_reference.py is the reference.
+// When the model's output is itself a final bilinear Resize of lower-resolution logits (torchvision's
+// models), SegKit fetches those logits instead and does both resizes with the argmax in one pass
+// (ModelFinalResize, TensorResize.BilinearTwiceArgmax): same labels, without the 34 MB resized tensor.
 using System.Diagnostics;
 using SegKit.Datasets;
 using SegKit.Imaging;
@@ -38,6 +41,7 @@ public sealed class SemanticSegmenter : IDisposable
     private readonly float[][] _lut; // per tensor channel: byte value → normalised float, bit-identical to torch
     private readonly SemanticSegmenterOptions _options;
     private readonly string _modelName;
+    private readonly ModelFinalResize? _final; // non-null: labels come from the final resize's source
 
     /// <summary>The preset in use (after resolving ModelInput to the model's size).</summary>
     public SemanticPreset Preset { get; }
@@ -46,9 +50,18 @@ public sealed class SemanticSegmenter : IDisposable
     /// <summary>The resize rule actually applied.</summary>
     public ResizePolicy Resize { get; }
 
+    /// <summary>True when labels are computed from the logits before the model's own final resize (both
+    /// resizes fused with the argmax in SegKit); false when from the model's output. See <see cref="UpsamplingNote"/>.</summary>
+    public bool FusesModelResize => _final is not null;
+
+    /// <summary>How the logits reach the photo's size, and why (e.g. why the model's final resize was not fused).</summary>
+    public string UpsamplingNote { get; }
+
     private SemanticSegmenter(InferenceSession session, string modelName, SemanticPreset preset, ModelContractKind? contract,
-        ResizePolicy resize, string inputName, string outputName, SemanticSegmenterOptions options)
+        ResizePolicy resize, string inputName, string outputName, SemanticSegmenterOptions options, ModelFinalResize? final, string note)
     {
+        _final = final;
+        UpsamplingNote = note;
         _session = session;
         _modelName = modelName;
         Preset = preset;
@@ -77,10 +90,10 @@ public sealed class SemanticSegmenter : IDisposable
         options ??= SemanticSegmenterOptions.Default;
         if (!File.Exists(modelPath))
             throw new FileNotFoundException($"model file not found: {modelPath}", modelPath);
-        var session = InferenceSession.FromFile(modelPath, new SessionOptions { IntraOpThreads = options.Threads });
+        var (session, finals, why) = ModelFinalResize.Open(modelPath, new SessionOptions { IntraOpThreads = options.Threads });
         try
         {
-            return Create(session, modelPath, preset, options);
+            return Create(session, modelPath, preset, options, finals, why);
         }
         catch
         {
@@ -89,9 +102,13 @@ public sealed class SemanticSegmenter : IDisposable
         }
     }
 
-    private static SemanticSegmenter Create(InferenceSession session, string modelPath, SemanticPreset? preset, SemanticSegmenterOptions options)
+    private static SemanticSegmenter Create(InferenceSession session, string modelPath, SemanticPreset? preset, SemanticSegmenterOptions options,
+        IReadOnlyList<ModelFinalResize> finals, string? why)
     {
-        var signature = ModelSignature.Of(session);
+        // The model as declared: without the outputs SegKit added to reach the final resizes' sources.
+        var added = finals.Select(f => f.Source).ToHashSet(StringComparer.Ordinal);
+        var signature = new ModelSignature(session.Inputs, session.Outputs.Where(o => !added.Contains(o.Name)).ToList(),
+            session.Metadata.CustomMetadata);
         var matches = ModelContracts.Identify(signature);
         var semantic = matches.FirstOrDefault(m => m.Task == "semantic");
         if (preset is null)
@@ -145,7 +162,23 @@ public sealed class SemanticSegmenter : IDisposable
                 $"input {input} has a fixed size {input.Shape[3]}×{input.Shape[2]}, but the resize is '{resize}' (preset '{preset.Name}'); " +
                 $"use a preset whose resize is fixed at {input.Shape[3]}×{input.Shape[2]} or \"model\"");
         }
-        return new SemanticSegmenter(session, Path.GetFileName(modelPath), preset, semantic?.Kind, resize, input.Name, output.Name, options);
+        var final = finals.FirstOrDefault(f => f.Output == output.Name);
+        string note;
+        if (final is not null && final.Check(session, input.Name, input.Shape) is { } failed)
+        {
+            note = $"model output '{output.Name}' upsampled to the image size by SegKit; its final Resize is not fused: {failed}";
+            final = null;
+        }
+        else if (final is not null)
+        {
+            note = $"model's final Resize '{final.Node}' and the resize to the image size fused with the argmax by SegKit " +
+                   $"(from '{final.Source}'; checked against '{output.Name}' at load)";
+        }
+        else
+        {
+            note = $"model output '{output.Name}' upsampled to the image size by SegKit" + (why is null ? "" : $" ({why})");
+        }
+        return new SemanticSegmenter(session, Path.GetFileName(modelPath), preset, semantic?.Kind, resize, input.Name, output.Name, options, final, note);
     }
 
     private static void CheckClassCount(string model, string tensor, long channels, SemanticPreset preset)
@@ -181,11 +214,11 @@ public sealed class SemanticSegmenter : IDisposable
         timings.PreprocessMs = StageTimings.Since(t);
 
         t = Stopwatch.GetTimestamp();
-        var (logits, shape) = Infer(tensor, size);
+        var output = Infer(tensor, size);
         timings.InferenceMs = StageTimings.Since(t);
 
         t = Stopwatch.GetTimestamp();
-        var result = Postprocess(logits, shape, image.Width, image.Height, size, timings);
+        var result = Postprocess(output, image.Width, image.Height, size, timings);
         timings.PostprocessMs = StageTimings.Since(t);
         return result;
     }
@@ -200,37 +233,71 @@ public sealed class SemanticSegmenter : IDisposable
         return (ToPlanarTensor(resized), size);
     }
 
-    /// <summary>Runs the model on a preprocessed tensor; returns the logits and their shape.</summary>
-    internal (float[] Logits, long[] Shape) Infer(float[] tensor, ImageSize size)
+    /// <summary>What a run returned: the model's output logits, or (when the final resize is fused and no
+    /// confidence is wanted) the logits before that resize, with the output too when they are to be kept.</summary>
+    internal readonly record struct ModelOutput(float[]? Logits, long[]? Shape, float[]? Source, long[]? SourceShape);
+
+    // Confidence needs every class's value at every pixel, which the fused path does not compute.
+    private bool UseFused => _final is not null && !_options.ComputeConfidence;
+
+    /// <summary>Runs the model on a preprocessed tensor.</summary>
+    internal ModelOutput Infer(float[] tensor, ImageSize size)
     {
         using var x = OrtTensor.FromArray(tensor, [1, 3, size.Height, size.Width]);
-        var outputs = _session.Run(new Dictionary<string, OrtTensor> { [_inputName] = x }, [_outputName]);
-        var o = outputs[_outputName];
-        return (o.AsFloat(), o.Shape.ToArray());
+        var inputs = new Dictionary<string, OrtTensor> { [_inputName] = x };
+        if (!UseFused)
+        {
+            var o = _session.Run(inputs, [_outputName])[_outputName];
+            return new ModelOutput(o.AsFloat(), o.Shape.ToArray(), null, null);
+        }
+        string[] names = _options.KeepLogits ? [_final!.Source, _outputName] : [_final!.Source];
+        var outputs = _session.Run(inputs, names);
+        var s = outputs[_final.Source];
+        OrtOutput? kept = _options.KeepLogits ? outputs[_outputName] : null;
+        return new ModelOutput(kept?.AsFloat(), kept?.Shape.ToArray(), s.AsFloat(), s.Shape.ToArray());
     }
 
-    /// <summary>Logits [1,C,h,w] → label map at width × height (bilinear upsample + argmax, or sigmoid for one channel).</summary>
-    internal SemanticResult Postprocess(float[] logits, long[] shape, int width, int height, ImageSize modelInput, StageTimings timings)
+    /// <summary>Logits → label map at width × height (bilinear upsample + argmax, or sigmoid for one channel).</summary>
+    internal SemanticResult Postprocess(ModelOutput output, int width, int height, ImageSize modelInput, StageTimings timings)
     {
-        if (shape.Length != 4 || shape[0] != 1 || shape[1] < 1 || shape[2] < 1 || shape[3] < 1)
-            throw new ModelContractException(_modelName, _outputName, $"returned '{_outputName}' of shape [{string.Join(",", shape)}]; [1,C,h,w] expected");
-        CheckClassCount(_modelName, _outputName, shape[1], Preset);
-        int channels = (int)shape[1], h = (int)shape[2], w = (int)shape[3];
         var labels = new LabelMap(width, height);
         float[]? confidence = _options.ComputeConfidence ? new float[labels.Data.Length] : null;
-        int classCount = Math.Max(channels, 2);
-        var counts = new long[classCount];
-        if (channels == 1)
+        long[] counts;
+        int classCount;
+        if (output.Source is { } source && output.SourceShape is { } sourceShape
+            && CheckedLogitShape(sourceShape, _final!.Source) is var (sc, sh, sw) && sc >= 2)
         {
-            BinaryFromLogit(logits, h, w, labels, confidence);
-            foreach (byte id in labels.Data) counts[id]++;
+            // Both resizes in one pass: source → model input size (the model's own final Resize) → image size.
+            if (output.Shape is { } kept) CheckedLogitShape(kept, _outputName);
+            classCount = sc;
+            counts = new long[classCount];
+            TensorResize.BilinearTwiceArgmax(source, sc, sh, sw, modelInput.Height, modelInput.Width, labels.Data, height, width, counts);
         }
         else
         {
-            TensorResize.BilinearArgmax(logits, channels, h, w, labels.Data, height, width, confidence, counts);
+            var (channels, h, w) = CheckedLogitShape(output.Shape!, _outputName);
+            classCount = Math.Max(channels, 2);
+            counts = new long[classCount];
+            if (channels == 1)
+            {
+                BinaryFromLogit(output.Logits!, h, w, labels, confidence);
+                foreach (byte id in labels.Data) counts[id]++;
+            }
+            else
+            {
+                TensorResize.BilinearArgmax(output.Logits!, channels, h, w, labels.Data, height, width, confidence, counts);
+            }
         }
         return new SemanticResult(labels, LabelsFor(classCount), counts, confidence, (modelInput.Width, modelInput.Height),
-            _options.KeepLogits ? logits : null, _options.KeepLogits ? shape : null, timings);
+            _options.KeepLogits ? output.Logits : null, _options.KeepLogits ? output.Shape : null, timings);
+    }
+
+    private (int C, int H, int W) CheckedLogitShape(long[] shape, string tensor)
+    {
+        if (shape.Length != 4 || shape[0] != 1 || shape[1] < 1 || shape[2] < 1 || shape[3] < 1)
+            throw new ModelContractException(_modelName, tensor, $"returned '{tensor}' of shape [{string.Join(",", shape)}]; [1,C,h,w] expected");
+        CheckClassCount(_modelName, tensor, shape[1], Preset);
+        return ((int)shape[1], (int)shape[2], (int)shape[3]);
     }
 
     private LabelSet LabelsFor(int classCount)

@@ -41,6 +41,24 @@ public class SemanticCommandTests
         Assert.True(File.Exists(Path.Combine(output, "dog.json")));
     }
 
+    // A torchvision-style model: the JSON says its final Resize was fused, and the labels are the library's.
+    [Fact]
+    public void Semantic_TorchvisionStyleModel_JsonReportsTheFusedResize()
+    {
+        string model = Fixtures.File("semantic_final_resize", "fusable.onnx");
+        string output = TestPaths.NewTempDir();
+        var (code, stdout, stderr) = CliRunner.Run("semantic", TestPaths.SharedImage("dog.jpg"), "--model", model, "--size", "96",
+            "--out", output, "--json");
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        var dog = doc.RootElement.GetProperty("images")[0];
+        Assert.True(dog.GetProperty("fuses_model_resize").GetBoolean());
+        Assert.Contains("fused with the argmax", dog.GetProperty("upsampling").GetString());
+        using var segmenter = SemanticSegmenter.Load(model, null, new SemanticSegmenterOptions { ResizeOverride = ResizePolicy.ShorterSide(96) });
+        Assert.Equal(segmenter.Segment(TestPaths.SharedImage("dog.jpg")).Labels.Data,
+            PngDecoder.ReadIndexed(Path.Combine(output, "dog.labels.png")).Indices);
+    }
+
     [Fact]
     public void Semantic_PresetAndPresetFileTogether_IsUsageError()
     {

@@ -137,6 +137,68 @@ public class TensorResizeTests
         }
     }
 
+    // Two resizes and the argmax in one pass (a torchvision model's own last resize, then the photo's size) must
+    // give exactly the labels and counts of materialising the middle tensor and running BilinearArgmax on it,
+    // including where labels are settled without computing them (the known-label shortcut) and on exact ties.
+    [Theory]
+    [InlineData(21, 65, 98, 520, 780, 1200, 1800, false, 1)] // LRASPP on truck.jpg: ×8 then ×2.3
+    [InlineData(21, 33, 49, 520, 780, 1200, 1800, true, 2)]  // DeepLabV3 (×16), integer logits: exact ties
+    [InlineData(21, 67, 100, 534, 800, 534, 800, false, 3)]  // no resize: the second stage keeps the size
+    [InlineData(21, 65, 98, 520, 779, 534, 800, false, 4)]   // dog.jpg: second stage ×1.03, ragged tail
+    [InlineData(5, 40, 40, 60, 60, 17, 23, false, 5)]        // second stage shrinks
+    [InlineData(3, 5, 4, 9, 7, 13, 5, false, 6)]             // narrower than one block
+    [InlineData(150, 16, 16, 64, 64, 128, 128, false, 7)]    // many classes
+    [InlineData(4, 6, 6, 48, 48, 96, 96, true, 8)]           // integer logits, big plateaus
+    public void BilinearTwiceArgmax_IdenticalToResizeThenBilinearArgmax(int c, int ih, int iw, int mh, int mw, int oh, int ow, bool integers, int seed)
+    {
+        var rng = new Random(seed);
+        var logits = new float[c * ih * iw];
+        for (int k = 0; k < c; k++)
+        {
+            double fx = rng.NextDouble() * 0.6, fy = rng.NextDouble() * 0.6, ph = rng.NextDouble() * 6;
+            for (int y = 0; y < ih; y++)
+                for (int x = 0; x < iw; x++)
+                {
+                    double v = 4 * Math.Sin(fx * x + fy * y + ph) + rng.NextDouble() * 0.5;
+                    logits[(k * ih + y) * iw + x] = integers ? (float)Math.Round(v) : (float)v;
+                }
+        }
+        var mid = new float[c * mh * mw];
+        TensorResize.BilinearChw(logits, c, ih, iw, mid, mh, mw);
+        var expected = new byte[oh * ow];
+        var expectedCounts = new long[c];
+        TensorResize.BilinearArgmax(mid, c, mh, mw, expected, oh, ow, default, expectedCounts);
+
+        var labels = new byte[oh * ow];
+        var counts = new long[c + 2];
+        Array.Fill(counts, 7);
+        TensorResize.BilinearTwiceArgmax(logits, c, ih, iw, mh, mw, labels, oh, ow, counts);
+        Assert.Equal(expected, labels);
+        Assert.Equal([.. expectedCounts, 0, 0], counts);
+    }
+
+    [Fact]
+    public void BilinearTwiceArgmax_ConstantOrNonFiniteLogits_ComputesEveryPixel()
+    {
+        // All channels equal: every pixel is a tie, so nothing is settled early and channel 0 wins everywhere.
+        var flat = new float[3 * 4 * 5];
+        var labels = new byte[20 * 30];
+        TensorResize.BilinearTwiceArgmax(flat, 3, 4, 5, 8, 10, labels, 20, 30);
+        Assert.All(labels, l => Assert.Equal(0, l));
+
+        // An infinity anywhere turns the shortcut off; the labels are then those of the plain computation.
+        var logits = new float[2 * 4 * 4];
+        for (int i = 0; i < 16; i++) logits[i] = i % 3;
+        logits[20] = float.PositiveInfinity;
+        var mid = new float[2 * 8 * 8];
+        TensorResize.BilinearChw(logits, 2, 4, 4, mid, 8, 8);
+        var expected = new byte[16 * 16];
+        TensorResize.BilinearArgmax(mid, 2, 8, 8, expected, 16, 16);
+        var actual = new byte[16 * 16];
+        TensorResize.BilinearTwiceArgmax(logits, 2, 4, 4, 8, 8, actual, 16, 16);
+        Assert.Equal(expected, actual);
+    }
+
     [Fact]
     public void BilinearArgmax_CountsTooShort_Throws()
     {

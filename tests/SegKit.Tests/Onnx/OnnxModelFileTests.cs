@@ -30,7 +30,40 @@ public sealed class OnnxModelFileTests
             Assert.Equal(e.GetProperty("outputs").EnumerateArray().Select(v => v.GetString()!), n.Outputs);
             foreach (var f in e.GetProperty("floats").EnumerateObject())
                 Assert.Equal(f.Value.GetSingle(), n.FloatAttributes[f.Name]);
+            Assert.Equal(e.GetProperty("ints").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64()), n.IntAttributes);
+            Assert.Equal(e.GetProperty("strings").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!), n.StringAttributes);
         }
+        Assert.Equal(s_summary.Value.GetProperty("graph_outputs").EnumerateArray().Select(v => v.GetString()!), model.GraphOutputs);
+        Assert.False(model.HasExternalData);
+    }
+
+    [Fact]
+    public void Parse_WithoutConstants_SameGraphNoWeights()
+    {
+        var full = OnnxModelFile.Read(SamReference.Decoder);
+        var outline = OnnxModelFile.Parse(File.ReadAllBytes(SamReference.Decoder), "decoder", readConstants: false);
+        Assert.Equal(full.Nodes.Select(n => (n.Name, n.OpType, string.Join(",", n.Outputs))), outline.Nodes.Select(n => (n.Name, n.OpType, string.Join(",", n.Outputs))));
+        Assert.Equal(full.GraphOutputs, outline.GraphOutputs);
+        Assert.Empty(outline.Tensors);
+    }
+
+    // The copy with extra outputs parses to the same nodes plus the new outputs, and ORT computes them.
+    [Fact]
+    public void AddGraphOutputs_DecoderIntermediate_OrtReturnsItAndTheRestIsUnchanged()
+    {
+        byte[] original = File.ReadAllBytes(SamReference.Decoder);
+        var before = OnnxModelFile.Parse(original, "decoder", readConstants: false);
+        var node = before.Nodes.First(n => n.OpType == "Softmax");
+        byte[] edited = OnnxModelFile.AddGraphOutputs(original, [node.Outputs[0]], "decoder");
+        var after = OnnxModelFile.Parse(edited, "edited", readConstants: false);
+        Assert.Equal([.. before.GraphOutputs, node.Outputs[0]], after.GraphOutputs);
+        Assert.Equal(before.Nodes.Count, after.Nodes.Count);
+        // One ValueInfoProto of name + 10 bytes; the graph's length prefix may grow by a byte.
+        Assert.InRange(edited.Length, original.Length + node.Outputs[0].Length + 10, original.Length + node.Outputs[0].Length + 11);
+        using var session = InferenceSession.FromBytes(edited, null, "edited decoder");
+        Assert.Contains(session.Outputs, o => o.Name == node.Outputs[0]);
+        Assert.Equal("edited decoder", session.Source);
+        Assert.Throws<OnnxModelFormatException>(() => OnnxModelFile.AddGraphOutputs("not a model"u8, ["x"], "junk"));
     }
 
     [Fact]

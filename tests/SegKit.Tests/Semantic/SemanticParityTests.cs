@@ -50,6 +50,8 @@ public class SemanticParityTests(ITestOutputHelper output)
             ResizeOverride = variant == "noresize" ? ResizePolicy.None : null,
         };
         using var segmenter = SemanticSegmenter.Load(Path.Combine(dir, model + ".onnx"), SemanticPreset.FromName(preset), options);
+        // torchvision's models end with F.interpolate to the input size: SegKit fuses that Resize with its own.
+        Assert.True(segmenter.FusesModelResize == (preset == "torchvision"), segmenter.UpsamplingNote);
         var result = segmenter.Segment(TestPaths.SharedImage(photo + ".jpg"));
 
         string key = $"{model}_{photo}_{variant}";
@@ -84,6 +86,7 @@ public class SemanticParityTests(ITestOutputHelper output)
                     maxLogitDiff = Math.Max(maxLogitDiff, Math.Abs(got - want7[(ch * sh + y) * sw + x]));
                 }
 
+        output.WriteLine(segmenter.UpsamplingNote);
         output.WriteLine($"{key}: agreement {fraction:P4} of {compared} px ({nearTies} near-ties excluded), max logit diff {maxLogitDiff:E2}, " +
                          $"model input {result.ModelInputSize.Width}×{result.ModelInputSize.Height}");
         Assert.True(fraction >= 0.999, $"{key}: labels agree on {fraction:P4}");

@@ -1,0 +1,347 @@
+// Two bilinear resizes and an argmax in one pass: the labels of
+//   argmax_c F.interpolate(F.interpolate(x, mid), out)[c]        (bilinear, align_corners=False, both)
+// which is what a torchvision segmentation model (whose last node resizes its low-resolution logits to the
+// input size) followed by the reference pipeline's resize to the photo's size computes. Neither resized
+// tensor is materialised (21 × 520 × 780 floats would be 34 MB), and most output pixels are not computed:
+// - A bilinear value is a convex combination of its sources. If every source's first maximum is channel
+//   c and beats every other channel by more than the rounding of two interpolations can move, the result's
+//   first maximum is c too (each term w·x[c] ≥ w·x[k] stays ordered under rounding; the margin covers
+//   the strict "first" order). Such a pixel's label is known without its values.
+// - Mid pixels whose four source pixels are known with one label are known; output pixels whose four mid
+//   pixels are known with one label are known. Only 8-pixel blocks holding an unknown pixel are computed,
+//   with the same operations in the same order as BilinearChw followed by BilinearArgmax, so the labels are
+//   exactly theirs (tested), ties included.
+
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace SegKit.Imaging;
+
+public static partial class TensorResize
+{
+    /// <summary>Stands for "not known without computing" in the per-pixel label maps of the two-stage kernel.</summary>
+    private const byte Unknown = 255;
+
+    /// <summary>
+    /// The labels (first argmax over channels) of <paramref name="source"/> [channels, inHeight, inWidth] resized
+    /// bilinearly to [midHeight, midWidth] and then to [outHeight, outWidth] (PyTorch's F.interpolate,
+    /// align_corners=False, both times), into <paramref name="labels"/> [outHeight × outWidth]; optionally the
+    /// pixel count of each channel into <paramref name="counts"/> (length ≥ channels, overwritten). Exactly the
+    /// labels of <see cref="BilinearChw"/> to the mid size followed by <see cref="BilinearArgmax"/>, without
+    /// either resized tensor; only blocks of pixels near a change of label are computed. channels ≤ 255.
+    /// </summary>
+    public static void BilinearTwiceArgmax(ReadOnlyMemory<float> source, int channels, int inHeight, int inWidth,
+        int midHeight, int midWidth, Memory<byte> labels, int outHeight, int outWidth, Memory<long> counts = default)
+    {
+        CheckShapes(source.Length, channels, inHeight, inWidth, midHeight, midWidth);
+        CheckShapes(channels * midHeight * midWidth, channels, midHeight, midWidth, outHeight, outWidth);
+        if (channels > 255)
+            throw new ArgumentOutOfRangeException(nameof(channels), $"{channels} channels: the two-stage kernel takes at most 255");
+        if (labels.Length != (long)outHeight * outWidth)
+            throw new ArgumentException($"labels has {labels.Length} bytes; {outHeight}×{outWidth} expected", nameof(labels));
+        bool wantCounts = !counts.IsEmpty;
+        if (wantCounts && counts.Length < channels)
+            throw new ArgumentException($"counts has {counts.Length} entries; at least {channels} expected", nameof(counts));
+
+        var xs1 = Axis.Create(inWidth, midWidth);
+        var ys1 = Axis.Create(inHeight, midHeight);
+        var xs2 = Axis.Create(midWidth, outWidth);
+        var ys2 = Axis.Create(midHeight, outHeight);
+        var plan1 = new RowPlan(xs1, inWidth, midWidth);
+        var plan2 = new RowPlan(xs2, midWidth, outWidth);
+
+        byte[] sourceKnown = SourceWinners(source.Span, channels, inHeight * inWidth);
+
+        int bands = Math.Min(outHeight, Math.Max(1, Environment.ProcessorCount * 4));
+        int rowsPerBand = (outHeight + bands - 1) / bands;
+        bands = (outHeight + rowsPerBand - 1) / rowsPerBand;
+        var perBandCounts = wantCounts ? new long[bands][] : null;
+        var stages = new TwoStage(source, channels, inHeight * inWidth, inWidth, xs1, ys1, plan1, sourceKnown, midWidth, xs2, plan2, outWidth);
+        Parallel.For(0, bands, () => new TwoStageScratch(channels, midWidth, outWidth), (band, _, scratch) =>
+        {
+            int y0 = band * rowsPerBand, y1 = Math.Min(outHeight, y0 + rowsPerBand);
+            long[]? bandCounts = wantCounts ? new long[channels] : null;
+            stages.Band(ys2, y0, y1, labels.Span, bandCounts, scratch);
+            if (perBandCounts is not null) perBandCounts[band] = bandCounts!;
+            return scratch;
+        }, _ => { });
+        if (perBandCounts is not null)
+        {
+            var total = counts.Span;
+            total.Clear();
+            foreach (var bc in perBandCounts)
+                for (int c = 0; c < channels; c++) total[c] += bc[c];
+        }
+    }
+
+    // Per source pixel: its first maximum channel where that beats every other channel by more than the
+    // rounding of two interpolations can move (2^-16 of the largest magnitude; rounding moves at most a few
+    // 2^-24 of it per interpolation), else Unknown. Non-finite values make every pixel Unknown.
+    private static byte[] SourceWinners(ReadOnlySpan<float> src, int channels, int plane)
+    {
+        float maxAbs = 0;
+        foreach (float v in src)
+        {
+            float a = MathF.Abs(v);
+            if (!(a <= maxAbs)) maxAbs = a; // NaN propagates
+        }
+        var known = new byte[plane];
+        if (!float.IsFinite(maxAbs))
+        {
+            Array.Fill(known, Unknown);
+            return known;
+        }
+        float tau = maxAbs * (1f / 65536f);
+        var best = new float[plane];
+        var second = new float[plane];
+        var index = new int[plane];
+        best.AsSpan().Fill(float.NegativeInfinity);
+        second.AsSpan().Fill(float.NegativeInfinity);
+        for (int c = 0; c < channels; c++)
+        {
+            var row = src.Slice(c * plane, plane);
+            int x = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var vc = Vector256.Create(c);
+                for (; x + 8 <= plane; x += 8)
+                {
+                    var v = Vector256.Create<float>(row.Slice(x, 8));
+                    var b = Vector256.LoadUnsafe(ref best[x]);
+                    var greater = Vector256.GreaterThan(v, b);
+                    Vector256.ConditionalSelect(greater, b, Vector256.Max(Vector256.LoadUnsafe(ref second[x]), v)).StoreUnsafe(ref second[x]);
+                    Vector256.ConditionalSelect(greater, v, b).StoreUnsafe(ref best[x]);
+                    Vector256.ConditionalSelect(greater.AsInt32(), vc, Vector256.LoadUnsafe(ref index[x])).StoreUnsafe(ref index[x]);
+                }
+            }
+            for (; x < plane; x++)
+            {
+                float v = row[x];
+                if (v > best[x])
+                {
+                    second[x] = best[x];
+                    best[x] = v;
+                    index[x] = c;
+                }
+                else if (v > second[x]) second[x] = v;
+            }
+        }
+        for (int p = 0; p < plane; p++)
+            known[p] = best[p] - second[p] > tau ? (byte)index[p] : Unknown;
+        return known;
+    }
+
+    /// <summary>The shared, read-only part of one two-stage call.</summary>
+    private sealed class TwoStage
+    {
+        private readonly ReadOnlyMemory<float> source;
+        private readonly int channels, inPlane, inWidth, midWidth, outWidth;
+        private readonly Axis xs1, ys1;
+        private readonly RowPlan plan1, plan2;
+        private readonly byte[] sourceKnown;
+        // Per output block (8 pixels; the last may be the ragged tail): the first and last mid column it reads.
+        private readonly int[] _blockFirst, _blockLast;
+
+        public TwoStage(ReadOnlyMemory<float> source, int channels, int inPlane, int inWidth, Axis xs1, Axis ys1, RowPlan plan1,
+            byte[] sourceKnown, int midWidth, Axis xs2, RowPlan plan2, int outWidth)
+        {
+            this.source = source;
+            this.channels = channels;
+            this.inPlane = inPlane;
+            this.inWidth = inWidth;
+            this.xs1 = xs1;
+            this.ys1 = ys1;
+            this.plan1 = plan1;
+            this.sourceKnown = sourceKnown;
+            this.midWidth = midWidth;
+            this.plan2 = plan2;
+            this.outWidth = outWidth;
+            int total = (outWidth + 7) / 8;
+            _blockFirst = new int[total];
+            _blockLast = new int[total];
+            for (int b = 0; b < total; b++)
+            {
+                int x0 = b * 8, x1 = Math.Min(x0 + 8, outWidth) - 1;
+                _blockFirst[b] = xs2.Index0[x0];
+                _blockLast[b] = xs2.Index0[x1] + xs2.Offset1[x1]; // the source columns grow with x
+            }
+        }
+
+        public void Band(Axis ys2, int y0, int y1, Span<byte> labels, long[]? counts, TwoStageScratch s)
+        {
+            s.Reset();
+            Span<long> hist = stackalloc long[counts is null ? 0 : 4 * 256];
+            for (int y = y0; y < y1; y++)
+            {
+                int m0 = ys2.Index0[y], m1 = m0 + ys2.Offset1[y];
+                int top = s.MidSlot(m0, keep: m1, this), bottom = s.MidSlot(m1, keep: m0, this);
+                float h0 = ys2.Weight0[y], h1 = ys2.Weight1[y];
+                var outRow = labels.Slice(y * outWidth, outWidth);
+                // Blocks 0 .. blocks-1 hold 8 pixels each; block `blocks` is the ragged tail when there is one.
+                int total = _blockFirst.Length;
+                for (int b = 0; b < total;)
+                {
+                    int label = KnownLabel(s, top, bottom, b);
+                    if (label >= 0)
+                    {
+                        int x = b * 8;
+                        outRow.Slice(x, Math.Min(x + 8, outWidth) - x).Fill((byte)label);
+                        b++;
+                        continue;
+                    }
+                    // A run of blocks to compute: their horizontally resized mid values, then the argmax.
+                    int e = b + 1;
+                    while (e < total && KnownLabel(s, top, bottom, e) < 0) e++;
+                    s.EnsureBlocks(top, b, e, this);
+                    s.EnsureBlocks(bottom, b, e, this);
+                    int x0 = b * 8, x1 = Math.Min(e * 8, outWidth);
+                    BestRange(s.MidH[top], s.MidH[bottom], h0, h1, channels, x0, x1, s.Best, s.Index);
+                    NarrowIndices(s.Index.AsSpan(x0, x1 - x0), outRow[x0..x1]);
+                    b = e;
+                }
+                if (counts is not null)
+                {
+                    int x = 0;
+                    for (; x + 4 <= outWidth; x += 4)
+                    {
+                        hist[outRow[x]]++;
+                        hist[256 + outRow[x + 1]]++;
+                        hist[512 + outRow[x + 2]]++;
+                        hist[768 + outRow[x + 3]]++;
+                    }
+                    for (; x < outWidth; x++) hist[outRow[x]]++;
+                }
+            }
+            if (counts is not null)
+                for (int c = 0; c < channels; c++)
+                    counts[c] = hist[c] + hist[256 + c] + hist[512 + c] + hist[768 + c];
+        }
+
+        // The label of output block b when every mid pixel it reads, in both mid rows, is known with one label; else −1.
+        private int KnownLabel(TwoStageScratch s, int top, int bottom, int b)
+        {
+            int first = _blockFirst[b], last = _blockLast[b];
+            byte k = s.MidKnown[top][first];
+            return k != Unknown && s.RunEnd[top][first] >= last && s.MidKnown[bottom][first] == k && s.RunEnd[bottom][first] >= last ? k : -1;
+        }
+
+        // Mid row m's known labels (known where its four source pixels are known and equal) and, per column,
+        // the last column of the run of equal labels that starts there.
+        public void FillMidKnown(int m, byte[] known, int[] runEnd)
+        {
+            int r0 = ys1.Index0[m] * inWidth, r1 = r0 + ys1.Offset1[m] * inWidth;
+            for (int x = 0; x < midWidth; x++)
+            {
+                int i0 = xs1.Index0[x], i1 = i0 + xs1.Offset1[x];
+                byte k = sourceKnown[r0 + i0];
+                known[x] = k == sourceKnown[r0 + i1] && k == sourceKnown[r1 + i0] && k == sourceKnown[r1 + i1] ? k : Unknown;
+            }
+            runEnd[midWidth - 1] = midWidth - 1;
+            for (int x = midWidth - 2; x >= 0; x--)
+                runEnd[x] = known[x] == known[x + 1] ? runEnd[x + 1] : x;
+        }
+
+        // Mid row m, all channels ([c][x], stride midWidth): the vertical blend of two horizontally resized source rows.
+        public void ComputeMidRow(int m, float[] mid, TwoStageScratch s)
+        {
+            int r0 = ys1.Index0[m], r1 = r0 + ys1.Offset1[m];
+            float[] top = s.SourceRow(r0, keep: r1, this), bottom = s.SourceRow(r1, keep: r0, this);
+            float h0 = ys1.Weight0[m], h1 = ys1.Weight1[m];
+            int n = channels * midWidth, i = 0;
+            var vh0 = new Vector<float>(h0);
+            var vh1 = new Vector<float>(h1);
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+                (vh0 * new Vector<float>(top, i) + vh1 * new Vector<float>(bottom, i)).CopyTo(mid, i);
+            for (; i < n; i++) mid[i] = h0 * top[i] + h1 * bottom[i];
+        }
+
+        public void ResizeSourceRow(int r, float[] dst) => plan1.Interpolate(source.Span, channels, inPlane, r * inWidth, dst, midWidth);
+
+        public void ResizeMidBlocks(float[] mid, int b0, int b1, float[] dst) =>
+            plan2.InterpolateBlocks(mid, channels, midWidth, 0, dst, outWidth, b0, b1);
+    }
+
+    /// <summary>Per worker: two mid rows (values computed on first use, horizontally resized block by block)
+    /// and the two source rows they were blended from.</summary>
+    private sealed class TwoStageScratch
+    {
+        public readonly float[][] MidH;      // mid row resized to the output width, [c][x], stride outWidth
+        public readonly byte[][] MidKnown;   // the mid row's known labels per mid column
+        public readonly int[][] RunEnd;      // per mid column: the last column of its run of equal known labels
+        private readonly float[][] _mid;     // the mid row itself, [c][x], stride midWidth
+        private readonly bool[] _midReady = new bool[2];
+        private readonly bool[][] _blockReady;
+        private readonly int[] _midRow = [-1, -1];
+        private readonly float[][] _sourceH; // source rows resized to the mid width
+        private readonly int[] _sourceRow = [-1, -1];
+        public readonly float[] Best;
+        public readonly int[] Index;
+
+        public TwoStageScratch(int channels, int midWidth, int outWidth)
+        {
+            MidH = [new float[channels * outWidth], new float[channels * outWidth]];
+            MidKnown = [new byte[midWidth], new byte[midWidth]];
+            RunEnd = [new int[midWidth], new int[midWidth]];
+            _mid = [new float[channels * midWidth], new float[channels * midWidth]];
+            int blocks = outWidth / 8 + 1;
+            _blockReady = [new bool[blocks], new bool[blocks]];
+            _sourceH = [new float[channels * midWidth], new float[channels * midWidth]];
+            Best = new float[outWidth];
+            Index = new int[outWidth];
+        }
+
+        public void Reset()
+        {
+            _midRow[0] = _midRow[1] = -1;
+            _sourceRow[0] = _sourceRow[1] = -1;
+        }
+
+        // The slot holding mid row m (its known labels filled; values on demand); never evicts row `keep`.
+        public int MidSlot(int m, int keep, TwoStage stages)
+        {
+            if (_midRow[0] == m) return 0;
+            if (_midRow[1] == m) return 1;
+            int slot = _midRow[0] == keep ? 1 : 0;
+            _midRow[slot] = m;
+            _midReady[slot] = false;
+            Array.Clear(_blockReady[slot]);
+            stages.FillMidKnown(m, MidKnown[slot], RunEnd[slot]);
+            return slot;
+        }
+
+        // MidH[slot] holds blocks [b0, b1) once this returns (each block resized once per mid row).
+        public void EnsureBlocks(int slot, int b0, int b1, TwoStage stages)
+        {
+            bool[] ready = _blockReady[slot];
+            for (int b = b0; b < b1;)
+            {
+                if (ready[b])
+                {
+                    b++;
+                    continue;
+                }
+                int e = b + 1;
+                while (e < b1 && !ready[e]) e++;
+                if (!_midReady[slot])
+                {
+                    stages.ComputeMidRow(_midRow[slot], _mid[slot], this);
+                    _midReady[slot] = true;
+                }
+                stages.ResizeMidBlocks(_mid[slot], b, e, MidH[slot]);
+                ready.AsSpan(b, e - b).Fill(true);
+                b = e;
+            }
+        }
+
+        public float[] SourceRow(int r, int keep, TwoStage stages)
+        {
+            if (_sourceRow[0] == r) return _sourceH[0];
+            if (_sourceRow[1] == r) return _sourceH[1];
+            int slot = _sourceRow[0] == keep ? 1 : 0;
+            stages.ResizeSourceRow(r, _sourceH[slot]);
+            _sourceRow[slot] = r;
+            return _sourceH[slot];
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using SegKit.Imaging;
+using SegKit.Onnx;
+using SegKit.Semantic;
+using SegKit.Tests.TestSupport;
+
+namespace SegKit.Tests.Semantic;
+
+/// <summary>
+/// Fusing a model's final Resize with SegKit's resize to the photo's size (tools/fixtures/semantic_final_resize.py):
+/// fused only when the Resize is bilinear, half-pixel and to the input's size (checked at load); labels equal
+/// PyTorch's argmax(F.interpolate(model(x), photo size)) either way, on every pixel that is not a near-tie.
+/// </summary>
+public sealed class ModelFinalResizeTests
+{
+    private const string Fixture = "semantic_final_resize";
+
+    private static SemanticSegmenter Load(string model, SemanticSegmenterOptions? options = null) =>
+        SemanticSegmenter.Load(Fixtures.File(Fixture, model + ".onnx"), SemanticPreset.Torchvision,
+            options ?? new SemanticSegmenterOptions { Threads = 2, ResizeOverride = ResizePolicy.ShorterSide(96) });
+
+    private static void AssertMatchesPyTorch(string model, SemanticResult result)
+    {
+        byte[] want = Npy.Read(Fixtures.File(Fixture, model + "_labels.npy")).AsUInt8();
+        float[] margin = Npy.Read(Fixtures.File(Fixture, model + "_margin.npy")).AsFloat32();
+        Assert.Equal(want.Length, result.Labels.Data.Length);
+        int compared = 0, differ = 0;
+        for (int i = 0; i < want.Length; i++)
+        {
+            if (margin[i] < 1e-4f) continue;
+            compared++;
+            if (result.Labels.Data[i] != want[i]) differ++;
+        }
+        Assert.True(compared > want.Length * 0.99, $"{compared} of {want.Length} pixels compared");
+        Assert.Equal(0, differ);
+    }
+
+    [Fact]
+    public void Segment_TorchvisionStyleFinalResize_FusedAndEqualToPyTorch()
+    {
+        using var segmenter = Load("fusable");
+        Assert.True(segmenter.FusesModelResize, segmenter.UpsamplingNote);
+        Assert.Contains("fused", segmenter.UpsamplingNote);
+        AssertMatchesPyTorch("fusable", segmenter.Segment(TestPaths.SharedImage("dog.jpg")));
+    }
+
+    [Fact]
+    public void Segment_FinalResizeToAFixedSize_NotFusedAndEqualToPyTorch()
+    {
+        using var segmenter = Load("fixed_size");
+        Assert.False(segmenter.FusesModelResize);
+        Assert.Contains("resizes to 56×40 for a 96×64 input, not to the input's size", segmenter.UpsamplingNote);
+        AssertMatchesPyTorch("fixed_size", segmenter.Segment(TestPaths.SharedImage("dog.jpg")));
+    }
+
+    [Fact]
+    public void Segment_AlignCornersResize_NotFusedAndEqualToPyTorch()
+    {
+        using var segmenter = Load("align_corners");
+        Assert.False(segmenter.FusesModelResize);
+        Assert.Contains("no output is made by a final bilinear Resize", segmenter.UpsamplingNote);
+        AssertMatchesPyTorch("align_corners", segmenter.Segment(TestPaths.SharedImage("dog.jpg")));
+    }
+
+    // Kept logits are the model's own output (as ORT computes it for the unedited file), and confidence, which
+    // needs every class at every pixel, takes the unfused path: its labels equal PyTorch's too.
+    [Fact]
+    public void Segment_FusedWithKeptLogitsOrConfidence_LogitsAreTheModelsOutputAndLabelsAgree()
+    {
+        string path = Fixtures.File(Fixture, "fusable.onnx");
+        var photo = ImageDecoder.DecodeRgb(TestPaths.SharedImage("dog.jpg"));
+        using var plain = Load("fusable");
+        var labels = plain.Segment(photo).Labels.Data;
+
+        using var keeping = Load("fusable", new SemanticSegmenterOptions { Threads = 2, ResizeOverride = ResizePolicy.ShorterSide(96), KeepLogits = true });
+        var kept = keeping.Segment(photo);
+        var (tensor, size) = keeping.Preprocess(photo);
+        using var session = InferenceSession.FromFile(path, new SessionOptions { IntraOpThreads = 2 });
+        using var x = OrtTensor.FromArray(tensor, [1, 3, size.Height, size.Width]);
+        var direct = session.Run(new Dictionary<string, OrtTensor> { ["input"] = x })["out"];
+        Assert.Equal(direct.Shape.ToArray(), kept.LogitsShape);
+        Assert.Equal(direct.AsFloat(), kept.Logits);
+        Assert.Equal(labels, kept.Labels.Data);
+
+        using var confident = Load("fusable", new SemanticSegmenterOptions { Threads = 2, ResizeOverride = ResizePolicy.ShorterSide(96), ComputeConfidence = true });
+        var withConfidence = confident.Segment(photo);
+        Assert.NotNull(withConfidence.Confidence);
+        AssertMatchesPyTorch("fusable", withConfidence);
+    }
+}
