@@ -8,6 +8,7 @@
 // When the model's output is itself a final bilinear Resize of lower-resolution logits (torchvision's
 // models), SegKit fetches those logits instead and does both resizes with the argmax in one pass
 // (ModelFinalResize, TensorResize.BilinearTwiceArgmax): same labels, without the 34 MB resized tensor.
+using System.Buffers;
 using System.Diagnostics;
 using SegKit.Datasets;
 using SegKit.Imaging;
@@ -42,6 +43,7 @@ public sealed class SemanticSegmenter : IDisposable
     private readonly SemanticSegmenterOptions _options;
     private readonly string _modelName;
     private readonly ModelFinalResize? _final; // non-null: labels come from the final resize's source
+    private float[]? _spareTensor; // the last input tensor, reused by the next image (fresh 5 MB arrays cost page faults)
 
     /// <summary>The preset in use (after resolving ModelInput to the model's size).</summary>
     public SemanticPreset Preset { get; }
@@ -216,6 +218,7 @@ public sealed class SemanticSegmenter : IDisposable
         t = Stopwatch.GetTimestamp();
         var output = Infer(tensor, size);
         timings.InferenceMs = StageTimings.Since(t);
+        Interlocked.Exchange(ref _spareTensor, tensor); // ORT is done with it; concurrent calls each take their own
 
         t = Stopwatch.GetTimestamp();
         var result = Postprocess(output, image.Width, image.Height, size, timings);
@@ -227,10 +230,26 @@ public sealed class SemanticSegmenter : IDisposable
     internal (float[] Tensor, ImageSize Size) Preprocess(RgbImage image)
     {
         var size = Resize.Apply(image.Width, image.Height);
-        var resized = size.Width == image.Width && size.Height == image.Height
-            ? image
-            : ImageResizer.ResizeBilinear(image, size.Width, size.Height);
-        return (ToPlanarTensor(resized), size);
+        int plane = size.Width * size.Height;
+        float[] tensor = Interlocked.Exchange(ref _spareTensor, null) is { } spare && spare.Length == 3 * plane
+            ? spare
+            : GC.AllocateUninitializedArray<float>(3 * plane); // every element is written below
+        if (size.Width == image.Width && size.Height == image.Height)
+        {
+            ToPlanarTensor(image.Data, size.Width, size.Height, tensor);
+            return (tensor, size);
+        }
+        byte[] resized = ArrayPool<byte>.Shared.Rent(3 * plane);
+        try
+        {
+            ImageResizer.ResizeBilinear(image.Data, image.Width, image.Height, 3, resized, size.Width, size.Height);
+            ToPlanarTensor(resized, size.Width, size.Height, tensor);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(resized);
+        }
+        return (tensor, size);
     }
 
     /// <summary>What a run returned: the model's output logits, or (when the final resize is fused and no
@@ -310,14 +329,11 @@ public sealed class SemanticSegmenter : IDisposable
     }
 
     // HWC bytes → planar CHW floats through the per-channel tables (same float ops as torch's to_tensor + normalize).
-    private float[] ToPlanarTensor(RgbImage image)
+    private void ToPlanarTensor(byte[] src, int width, int rows, float[] tensor)
     {
-        int plane = image.Width * image.Height;
-        var tensor = new float[3 * plane];
+        int plane = width * rows;
         bool bgr = Preset.ChannelOrder == ChannelOrder.Bgr;
         float[] l0 = _lut[0], l1 = _lut[1], l2 = _lut[2];
-        int rows = image.Height, width = image.Width;
-        byte[] src = image.Data;
         Parallel.For(0, (rows + 63) / 64, band =>
         {
             int y1 = Math.Min(rows, band * 64 + 64);
@@ -333,7 +349,6 @@ public sealed class SemanticSegmenter : IDisposable
                 }
             }
         });
-        return tensor;
     }
 
     // One-channel logits: foreground where the bilinearly upsampled logit > 0 (sigmoid > 0.5).

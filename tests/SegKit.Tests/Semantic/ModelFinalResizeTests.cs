@@ -61,6 +61,21 @@ public sealed class ModelFinalResizeTests
         AssertMatchesPyTorch("align_corners", segmenter.Segment(TestPaths.SharedImage("dog.jpg")));
     }
 
+    // The input tensor is reused from one image to the next: alternating photos of different sizes gives each
+    // photo the labels it gets alone.
+    [Fact]
+    public void Segment_AlternatingPhotos_SameLabelsAsAlone()
+    {
+        using var segmenter = Load("fusable");
+        var dog = segmenter.Segment(TestPaths.SharedImage("dog.jpg")).Labels.Data;
+        var truck = segmenter.Segment(TestPaths.SharedImage("truck.jpg")).Labels.Data;
+        Assert.Equal(dog, segmenter.Segment(TestPaths.SharedImage("dog.jpg")).Labels.Data);
+        Assert.Equal(truck, segmenter.Segment(TestPaths.SharedImage("truck.jpg")).Labels.Data);
+        using var fresh = Load("fusable");
+        Assert.Equal(truck, fresh.Segment(TestPaths.SharedImage("truck.jpg")).Labels.Data);
+        AssertMatchesPyTorch("fusable", segmenter.Segment(TestPaths.SharedImage("dog.jpg")));
+    }
+
     // Kept logits are the model's own output (as ORT computes it for the unedited file), and confidence, which
     // needs every class at every pixel, takes the unfused path: its labels equal PyTorch's too.
     [Fact]
