@@ -233,8 +233,8 @@ public sealed class OnnxModelFile
             WriteBytesField(info, 2, [0x0A, 0x02, 0x08, 0x01]);
             WriteBytesField(extra, 12, info.ToArray());
         }
-        var output = new List<byte>(model.Length + extra.Count + 16);
-        bool sawGraph = false;
+        // Find the graph field, then copy: what precedes it, its tag and new length, its bytes, the new outputs, the rest.
+        int graphStart = -1, graphBody = 0, graphLength = 0, graphEnd = 0;
         try
         {
             var r = new Reader(model);
@@ -242,26 +242,38 @@ public sealed class OnnxModelFile
             {
                 int start = r.Position;
                 var (field, wire) = r.Tag();
-                if (field == 7 && wire == 2 && !sawGraph)
+                if (field == 7 && wire == 2)
                 {
                     var graph = r.Bytes();
-                    WriteVarint(output, (7 << 3) | 2);
-                    WriteVarint(output, (ulong)(graph.Length + extra.Count));
-                    output.AddRange(graph);
-                    output.AddRange(extra);
-                    sawGraph = true;
-                    continue;
+                    graphStart = start;
+                    graphLength = graph.Length;
+                    graphEnd = r.Position;
+                    graphBody = graphEnd - graphLength;
+                    break;
                 }
                 r.Skip(wire);
-                output.AddRange(model[start..r.Position]);
             }
         }
         catch (Exception e) when (e is IndexOutOfRangeException or ArgumentOutOfRangeException)
         {
             throw new OnnxModelFormatException($"{source} is truncated or not an ONNX model");
         }
-        if (!sawGraph) throw new OnnxModelFormatException($"{source} has no graph: not an ONNX model");
-        return output.ToArray();
+        if (graphStart < 0) throw new OnnxModelFormatException($"{source} has no graph: not an ONNX model");
+        var header = new List<byte>(16);
+        WriteVarint(header, (7 << 3) | 2);
+        WriteVarint(header, (ulong)(graphLength + extra.Count));
+        var output = GC.AllocateUninitializedArray<byte>(graphStart + header.Count + graphLength + extra.Count + (model.Length - graphEnd));
+        var o = output.AsSpan();
+        model[..graphStart].CopyTo(o);
+        o = o[graphStart..];
+        header.ToArray().CopyTo(o);
+        o = o[header.Count..];
+        model.Slice(graphBody, graphLength).CopyTo(o);
+        o = o[graphLength..];
+        extra.ToArray().CopyTo(o);
+        o = o[extra.Count..];
+        model[graphEnd..].CopyTo(o);
+        return output;
     }
 
     private static void WriteBytesField(List<byte> to, int field, ReadOnlySpan<byte> bytes)

@@ -85,7 +85,7 @@ internal sealed record ModelFinalResize(string Output, string Source, string Nod
     {
         (int H, int W)[] sizes = inputShape[2] > 0 && inputShape[3] > 0
             ? [((int)inputShape[2], (int)inputShape[3])]
-            : [(64, 96), (88, 72)];
+            : [(48, 64), (56, 40)];
         foreach (var (h, w) in sizes)
         {
             var x = new float[3 * h * w];

@@ -48,7 +48,7 @@ public sealed class ModelFinalResizeTests
     {
         using var segmenter = Load("fixed_size");
         Assert.False(segmenter.FusesModelResize);
-        Assert.Contains("resizes to 56×40 for a 96×64 input, not to the input's size", segmenter.UpsamplingNote);
+        Assert.Contains("resizes to 56×40 for a 64×48 input, not to the input's size", segmenter.UpsamplingNote);
         AssertMatchesPyTorch("fixed_size", segmenter.Segment(TestPaths.SharedImage("dog.jpg")));
     }
 
