@@ -59,6 +59,25 @@ public class SemanticCommandTests
             PngDecoder.ReadIndexed(Path.Combine(output, "dog.labels.png")).Indices);
     }
 
+    // Photos of one size decode into the previous photo's pixel array: each still gets its own labels.
+    [Fact]
+    public void Semantic_FolderOfSameAndOtherSizes_EachImageLabelledAsAlone()
+    {
+        string model = Fixtures.File("semantic_final_resize", "fusable.onnx");
+        string input = TestPaths.NewTempDir();
+        File.Copy(TestPaths.SharedImage("dog.jpg"), Path.Combine(input, "a.jpg"));
+        File.Copy(TestPaths.SharedImage("groceries.jpg"), Path.Combine(input, "b.jpg")); // 800×534 like dog.jpg
+        File.Copy(TestPaths.SharedImage("truck.jpg"), Path.Combine(input, "c.jpg"));
+        File.Copy(TestPaths.SharedImage("dog.jpg"), Path.Combine(input, "d.jpg"));
+        string output = TestPaths.NewTempDir();
+        var (code, _, stderr) = CliRunner.Run("semantic", input, "--model", model, "--size", "96", "--out", output);
+        Assert.True(code == 0, stderr);
+        using var segmenter = SemanticSegmenter.Load(model, null, new SemanticSegmenterOptions { ResizeOverride = ResizePolicy.ShorterSide(96) });
+        foreach (var (stem, photo) in new[] { ("a", "dog"), ("b", "groceries"), ("c", "truck"), ("d", "dog") })
+            Assert.Equal(segmenter.Segment(TestPaths.SharedImage(photo + ".jpg")).Labels.Data,
+                PngDecoder.ReadIndexed(Path.Combine(output, stem + ".labels.png")).Indices);
+    }
+
     [Fact]
     public void Semantic_PresetAndPresetFileTogether_IsUsageError()
     {

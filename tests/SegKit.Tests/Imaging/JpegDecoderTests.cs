@@ -18,6 +18,26 @@ public sealed class JpegDecoderTests
         PilImages.AssertBytesEqual(expected, image.Data, name);
     }
 
+    // Decoding into a recycled image of the same size reuses its array and still gives PIL's pixels; an image
+    // of another size is not used.
+    [Fact]
+    public void DecodeRgb_IntoRecycledImage_SameSizeReusedOtherSizeNot()
+    {
+        var (h, w, truck) = PilImages.ReadU8("photos/truck_rgb.npy");
+        var recycled = new RgbImage(w, h);
+        Array.Fill(recycled.Data, (byte)7);
+        var image = ImageDecoder.DecodeRgb(TestPaths.SharedImage("truck.jpg"), null, recycled);
+        Assert.Same(recycled, image);
+        PilImages.AssertBytesEqual(truck, image.Data, "truck into a recycled image");
+
+        var dog = ImageDecoder.DecodeRgb(TestPaths.SharedImage("dog.jpg"), null, recycled);
+        Assert.NotSame(recycled, dog);
+        var (dh, dw, expected) = PilImages.ReadU8("photos/dog_rgb.npy");
+        Assert.Equal((dw, dh), (dog.Width, dog.Height));
+        PilImages.AssertBytesEqual(expected, dog.Data, "dog");
+        PilImages.AssertBytesEqual(truck, recycled.Data, "the recycled truck image, untouched by the dog");
+    }
+
     [Fact]
     public void DecodeRgb_GrayscaleJpeg_EqualsPilConvertRgb()
     {

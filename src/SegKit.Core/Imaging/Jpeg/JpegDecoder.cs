@@ -71,7 +71,12 @@ public static class JpegDecoder
     /// <summary>Decodes encoded JPEG bytes into HWC RGB; <paramref name="sourceName"/> names the input in errors.</summary>
     /// <exception cref="ImageFormatException">Not a JPEG, truncated or corrupt.</exception>
     /// <exception cref="ImageLimitExceededException">Input size or pixel count over <paramref name="options"/>' limits.</exception>
-    public static unsafe RgbImage DecodeRgb(ReadOnlySpan<byte> jpeg, string? sourceName = null, ImageDecoderOptions? options = null)
+    public static RgbImage DecodeRgb(ReadOnlySpan<byte> jpeg, string? sourceName = null, ImageDecoderOptions? options = null) =>
+        DecodeRgb(jpeg, sourceName, options, null);
+
+    /// <summary>As <see cref="DecodeRgb(ReadOnlySpan{byte}, string?, ImageDecoderOptions?)"/>, into <paramref name="recycle"/>'s
+    /// pixel array when it has the decoded size (see <see cref="ImageDecoder.DecodeRgb(string, ImageDecoderOptions?, RgbImage?)"/>).</summary>
+    public static unsafe RgbImage DecodeRgb(ReadOnlySpan<byte> jpeg, string? sourceName, ImageDecoderOptions? options, RgbImage? recycle)
     {
         options ??= ImageDecoderOptions.Default;
         string source = sourceName ?? MemorySource;
@@ -101,7 +106,9 @@ public static class JpegDecoder
         else
         {
             // Gray JPEGs decode straight to RGB: libjpeg replicates the channel, as PIL's L → RGB does.
-            image = RgbImage.CreateUninitialized(info.Width, info.Height);
+            image = recycle is not null && recycle.Width == info.Width && recycle.Height == info.Height
+                ? recycle
+                : RgbImage.CreateUninitialized(info.Width, info.Height);
             Decompress(handle, jpeg, image.Data, info.Width, info.Height, TJPF_RGB, 3, source);
         }
 
