@@ -35,7 +35,9 @@ public static partial class TensorResize
         int midHeight, int midWidth, Memory<byte> labels, int outHeight, int outWidth, Memory<long> counts = default)
     {
         CheckShapes(source.Length, channels, inHeight, inWidth, midHeight, midWidth);
-        CheckShapes(channels * midHeight * midWidth, channels, midHeight, midWidth, outHeight, outWidth);
+        if (midHeight < 1 || midWidth < 1 || outHeight < 1 || outWidth < 1)
+            throw new ArgumentOutOfRangeException(nameof(midHeight),
+                $"sizes must be positive: mid {midHeight}×{midWidth}, output {outHeight}×{outWidth}");
         if (channels > 255)
             throw new ArgumentOutOfRangeException(nameof(channels), $"{channels} channels: the two-stage kernel takes at most 255");
         if (labels.Length != (long)outHeight * outWidth)
