@@ -79,7 +79,7 @@ internal sealed record ModelFinalResize(string Output, string Source, string Nod
     /// Runs <paramref name="session"/> on two small inputs of its input's shape and checks that <see cref="Output"/>
     /// has the input's height and width and equals SegKit's bilinear resize of <see cref="Source"/> within 1e-4 of
     /// its magnitude (ORT's and PyTorch's interpolation weights differ in their last bits). Null when it holds;
-    /// otherwise what failed.
+    /// otherwise what failed (a check run that ORT refuses, e.g. at a size the model cannot take, is a failure).
     /// </summary>
     public string? Check(InferenceSession session, string inputName, long[] inputShape)
     {
@@ -91,7 +91,16 @@ internal sealed record ModelFinalResize(string Output, string Source, string Nod
             var x = new float[3 * h * w];
             for (int i = 0; i < x.Length; i++) x[i] = 2f * MathF.Sin(0.37f * i) * MathF.Cos(0.011f * i);
             using var tensor = OrtTensor.FromArray(x, [1, 3, h, w]);
-            var run = session.Run(new Dictionary<string, OrtTensor> { [inputName] = tensor }, [Output, Source]);
+            OrtOutputs run;
+            try
+            {
+                run = session.Run(new Dictionary<string, OrtTensor> { [inputName] = tensor }, [Output, Source]);
+            }
+            catch (OrtException e)
+            {
+                // e.g. a model that only runs at some input sizes: keep its own output path
+                return $"the check run at a {w}×{h} input failed: {e.NativeMessage}";
+            }
             var o = run[Output];
             var s = run[Source];
             if (o.Shape.Length != 4 || s.Shape.Length != 4 || o.Shape[1] != s.Shape[1] || o.Shape[0] != 1 || s.Shape[0] != 1)

@@ -61,6 +61,16 @@ public sealed class ModelFinalResizeTests
         AssertMatchesPyTorch("align_corners", segmenter.Segment(TestPaths.SharedImage("dog.jpg")));
     }
 
+    // A model ORT cannot run at the check's small sizes is still loaded; it keeps its own output path.
+    [Fact]
+    public void Segment_CheckRunRefusedByOrt_NotFusedAndEqualToPyTorch()
+    {
+        using var segmenter = Load("height96");
+        Assert.False(segmenter.FusesModelResize);
+        Assert.Contains("the check run at a 64×48 input failed", segmenter.UpsamplingNote);
+        AssertMatchesPyTorch("height96", segmenter.Segment(TestPaths.SharedImage("dog.jpg")));
+    }
+
     // The input tensor is reused from one image to the next: alternating photos of different sizes gives each
     // photo the labels it gets alone.
     [Fact]
