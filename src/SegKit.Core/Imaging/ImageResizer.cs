@@ -6,6 +6,7 @@
 // Nearest = PIL's resize(NEAREST) = ImagingScaleAffine: source x = (int)(xo) with xo starting at scale/2
 // and advanced by += scale per pixel (floating accumulation, as in C), same for y.
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -366,8 +367,12 @@ public static class ImageResizer
         });
     }
 
+    // Inlined by hand: without profile data (a method compiled optimised on first call) the JIT left these
+    // per-pixel calls out of line, and the resize of truck.jpg took 10–30 ms instead of 5.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static byte Clamp8(int v) => (byte)(v < 0 ? 0 : v > 255 ? 255 : v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static byte Clip8(int ss)
     {
         int v = ss >> PrecisionBits;

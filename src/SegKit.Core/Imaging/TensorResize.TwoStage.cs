@@ -13,6 +13,7 @@
 //   exactly theirs (tested), ties included.
 
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -221,6 +222,7 @@ public static partial class TensorResize
         }
 
         // The label of output block b when every mid pixel it reads, in both mid rows, is known with one label; else −1.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private int KnownLabel(TwoStageScratch s, int top, int bottom, int b)
         {
             int first = _blockFirst[b], last = _blockLast[b];
