@@ -143,6 +143,7 @@ public static partial class TensorResize
         private readonly Axis xs1, ys1;
         private readonly RowPlan plan1, plan2;
         private readonly byte[] sourceKnown;
+        private readonly byte[] _sourceKnownH; // per source row and mid column: known where both horizontal sources agree
         // Per output block (8 pixels; the last may be the ragged tail): the first and last mid column it reads.
         private readonly int[] _blockFirst, _blockLast;
 
@@ -160,6 +161,14 @@ public static partial class TensorResize
             this.midWidth = midWidth;
             this.plan2 = plan2;
             this.outWidth = outWidth;
+            _sourceKnownH = new byte[(inPlane / inWidth) * midWidth];
+            for (int r = 0; r < inPlane / inWidth; r++)
+                for (int x = 0; x < midWidth; x++)
+                {
+                    int i0 = xs1.Index0[x];
+                    byte k = sourceKnown[r * inWidth + i0];
+                    _sourceKnownH[r * midWidth + x] = k == sourceKnown[r * inWidth + i0 + xs1.Offset1[x]] ? k : Unknown;
+                }
             int total = (outWidth + 7) / 8;
             _blockFirst = new int[total];
             _blockLast = new int[total];
@@ -188,32 +197,37 @@ public static partial class TensorResize
                     int label = KnownLabel(s, top, bottom, b);
                     if (label >= 0)
                     {
-                        int x = b * 8;
-                        outRow.Slice(x, Math.Min(x + 8, outWidth) - x).Fill((byte)label);
-                        b++;
+                        // A run of known blocks with one label: filled, and counted, at once.
+                        int e = b + 1;
+                        while (e < total && KnownLabel(s, top, bottom, e) == label) e++;
+                        int x = b * 8, end = Math.Min(e * 8, outWidth);
+                        outRow[x..end].Fill((byte)label);
+                        if (counts is not null) hist[label] += end - x;
+                        b = e;
                         continue;
                     }
                     // A run of blocks to compute: their horizontally resized mid values, then the argmax.
-                    int e = b + 1;
-                    while (e < total && KnownLabel(s, top, bottom, e) < 0) e++;
-                    s.EnsureBlocks(top, b, e, this);
-                    s.EnsureBlocks(bottom, b, e, this);
-                    int x0 = b * 8, x1 = Math.Min(e * 8, outWidth);
+                    int f = b + 1;
+                    while (f < total && KnownLabel(s, top, bottom, f) < 0) f++;
+                    s.EnsureBlocks(top, b, f, this);
+                    s.EnsureBlocks(bottom, b, f, this);
+                    int x0 = b * 8, x1 = Math.Min(f * 8, outWidth);
                     BestRange(s.MidH[top], s.MidH[bottom], h0, h1, channels, x0, x1, s.Best, s.Index);
-                    NarrowIndices(s.Index.AsSpan(x0, x1 - x0), outRow[x0..x1]);
-                    b = e;
-                }
-                if (counts is not null)
-                {
-                    int x = 0;
-                    for (; x + 4 <= outWidth; x += 4)
+                    var computed = outRow[x0..x1];
+                    NarrowIndices(s.Index.AsSpan(x0, x1 - x0), computed);
+                    if (counts is not null)
                     {
-                        hist[outRow[x]]++;
-                        hist[256 + outRow[x + 1]]++;
-                        hist[512 + outRow[x + 2]]++;
-                        hist[768 + outRow[x + 3]]++;
+                        int x = 0;
+                        for (; x + 4 <= computed.Length; x += 4)
+                        {
+                            hist[computed[x]]++;
+                            hist[256 + computed[x + 1]]++;
+                            hist[512 + computed[x + 2]]++;
+                            hist[768 + computed[x + 3]]++;
+                        }
+                        for (; x < computed.Length; x++) hist[computed[x]]++;
                     }
-                    for (; x < outWidth; x++) hist[outRow[x]]++;
+                    b = f;
                 }
             }
             if (counts is not null)
@@ -234,31 +248,52 @@ public static partial class TensorResize
         // the last column of the run of equal labels that starts there.
         public void FillMidKnown(int m, byte[] known, int[] runEnd)
         {
-            int r0 = ys1.Index0[m] * inWidth, r1 = r0 + ys1.Offset1[m] * inWidth;
-            for (int x = 0; x < midWidth; x++)
+            var top = _sourceKnownH.AsSpan(ys1.Index0[m] * midWidth, midWidth);
+            var bottom = _sourceKnownH.AsSpan((ys1.Index0[m] + ys1.Offset1[m]) * midWidth, midWidth);
+            int x = 0;
+            if (Vector256.IsHardwareAccelerated)
             {
-                int i0 = xs1.Index0[x], i1 = i0 + xs1.Offset1[x];
-                byte k = sourceKnown[r0 + i0];
-                known[x] = k == sourceKnown[r0 + i1] && k == sourceKnown[r1 + i0] && k == sourceKnown[r1 + i1] ? k : Unknown;
+                var unknown = Vector256.Create(Unknown);
+                for (; x + 32 <= midWidth; x += 32)
+                {
+                    var a = Vector256.Create<byte>(top.Slice(x, 32));
+                    Vector256.ConditionalSelect(Vector256.Equals(a, Vector256.Create<byte>(bottom.Slice(x, 32))), a, unknown)
+                        .CopyTo(known.AsSpan(x, 32));
+                }
             }
+            for (; x < midWidth; x++)
+                known[x] = top[x] == bottom[x] ? top[x] : Unknown;
             runEnd[midWidth - 1] = midWidth - 1;
-            for (int x = midWidth - 2; x >= 0; x--)
+            for (x = midWidth - 2; x >= 0; x--)
                 runEnd[x] = known[x] == known[x + 1] ? runEnd[x + 1] : x;
         }
 
-        // Mid row m, all channels ([c][x], stride midWidth): the vertical blend of two horizontally resized source rows.
-        public void ComputeMidRow(int m, float[] mid, TwoStageScratch s)
+        // Columns [from, to) of mid row m, all channels ([c][x], stride midWidth): the vertical blend of two
+        // horizontally resized source rows.
+        public void ComputeMidColumns(int m, float[] mid, int from, int to, TwoStageScratch s)
         {
             int r0 = ys1.Index0[m], r1 = r0 + ys1.Offset1[m];
             float[] top = s.SourceRow(r0, keep: r1, this), bottom = s.SourceRow(r1, keep: r0, this);
             float h0 = ys1.Weight0[m], h1 = ys1.Weight1[m];
-            int n = channels * midWidth, i = 0;
             var vh0 = new Vector<float>(h0);
             var vh1 = new Vector<float>(h1);
-            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
-                (vh0 * new Vector<float>(top, i) + vh1 * new Vector<float>(bottom, i)).CopyTo(mid, i);
-            for (; i < n; i++) mid[i] = h0 * top[i] + h1 * bottom[i];
+            for (int c = 0; c < channels; c++)
+            {
+                int i = c * midWidth + from, end = c * midWidth + to;
+                for (; i + Vector<float>.Count <= end; i += Vector<float>.Count)
+                    (vh0 * new Vector<float>(top, i) + vh1 * new Vector<float>(bottom, i)).CopyTo(mid, i);
+                for (; i < end; i++) mid[i] = h0 * top[i] + h1 * bottom[i];
+            }
         }
+
+        /// <summary>The mid columns that output blocks [b0, b1) read: their sources and the windows the 8-wide resize loads.</summary>
+        public (int From, int To) MidColumns(int b0, int b1) =>
+            (_blockFirst[b0], Math.Min(midWidth, Math.Max(_blockLast[b1 - 1] + 1, _blockFirst[b1 - 1] + 16)));
+
+        /// <summary>Columns per flag of a mid row's "computed" map.</summary>
+        public const int ChunkColumns = 32;
+
+        public int MidWidth => midWidth;
 
         public void ResizeSourceRow(int r, float[] dst) => plan1.Interpolate(source.Span, channels, inPlane, r * inWidth, dst, midWidth);
 
@@ -274,7 +309,7 @@ public static partial class TensorResize
         public readonly byte[][] MidKnown;   // the mid row's known labels per mid column
         public readonly int[][] RunEnd;      // per mid column: the last column of its run of equal known labels
         private readonly float[][] _mid;     // the mid row itself, [c][x], stride midWidth
-        private readonly bool[] _midReady = new bool[2];
+        private readonly bool[][] _midChunkReady;
         private readonly bool[][] _blockReady;
         private readonly int[] _midRow = [-1, -1];
         private readonly float[][] _sourceH; // source rows resized to the mid width
@@ -290,6 +325,8 @@ public static partial class TensorResize
             _mid = [new float[channels * midWidth], new float[channels * midWidth]];
             int blocks = outWidth / 8 + 1;
             _blockReady = [new bool[blocks], new bool[blocks]];
+            int chunks = (midWidth + TwoStage.ChunkColumns - 1) / TwoStage.ChunkColumns;
+            _midChunkReady = [new bool[chunks], new bool[chunks]];
             _sourceH = [new float[channels * midWidth], new float[channels * midWidth]];
             Best = new float[outWidth];
             Index = new int[outWidth];
@@ -308,7 +345,7 @@ public static partial class TensorResize
             if (_midRow[1] == m) return 1;
             int slot = _midRow[0] == keep ? 1 : 0;
             _midRow[slot] = m;
-            _midReady[slot] = false;
+            Array.Clear(_midChunkReady[slot]);
             Array.Clear(_blockReady[slot]);
             stages.FillMidKnown(m, MidKnown[slot], RunEnd[slot]);
             return slot;
@@ -327,14 +364,31 @@ public static partial class TensorResize
                 }
                 int e = b + 1;
                 while (e < b1 && !ready[e]) e++;
-                if (!_midReady[slot])
-                {
-                    stages.ComputeMidRow(_midRow[slot], _mid[slot], this);
-                    _midReady[slot] = true;
-                }
+                EnsureMidColumns(slot, stages.MidColumns(b, e), stages);
                 stages.ResizeMidBlocks(_mid[slot], b, e, MidH[slot]);
                 ready.AsSpan(b, e - b).Fill(true);
                 b = e;
+            }
+        }
+
+        // The mid row in `slot` holds columns [from, to) (computed in chunks, each once per row).
+        private void EnsureMidColumns(int slot, (int From, int To) columns, TwoStage stages)
+        {
+            bool[] ready = _midChunkReady[slot];
+            int c0 = columns.From / TwoStage.ChunkColumns, c1 = (columns.To + TwoStage.ChunkColumns - 1) / TwoStage.ChunkColumns;
+            for (int c = c0; c < c1;)
+            {
+                if (ready[c])
+                {
+                    c++;
+                    continue;
+                }
+                int e = c + 1;
+                while (e < c1 && !ready[e]) e++;
+                stages.ComputeMidColumns(_midRow[slot], _mid[slot], c * TwoStage.ChunkColumns,
+                    Math.Min(stages.MidWidth, e * TwoStage.ChunkColumns), this);
+                ready.AsSpan(c, e - c).Fill(true);
+                c = e;
             }
         }
 
