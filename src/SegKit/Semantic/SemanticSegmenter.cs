@@ -283,14 +283,25 @@ public sealed class SemanticSegmenter : IDisposable
         float[]? confidence = _options.ComputeConfidence ? new float[labels.Data.Length] : null;
         long[] counts;
         int classCount;
-        if (output.Source is { } source && output.SourceShape is { } sourceShape
-            && CheckedLogitShape(sourceShape, _final!.Source) is var (sc, sh, sw) && sc >= 2)
+        if (output.Source is { } source && output.SourceShape is { } sourceShape)
         {
-            // Both resizes in one pass: source → model input size (the model's own final Resize) → image size.
+            var (sc, sh, sw) = CheckedLogitShape(sourceShape, _final!.Source);
             if (output.Shape is { } kept) CheckedLogitShape(kept, _outputName);
-            classCount = sc;
+            classCount = Math.Max(sc, 2);
             counts = new long[classCount];
-            TensorResize.BilinearTwiceArgmax(source, sc, sh, sw, modelInput.Height, modelInput.Width, labels.Data, height, width, counts);
+            if (sc >= 2)
+            {
+                // Both resizes in one pass: source → model input size (the model's own final Resize) → image size.
+                TensorResize.BilinearTwiceArgmax(source, sc, sh, sw, modelInput.Height, modelInput.Width, labels.Data, height, width, counts);
+            }
+            else
+            {
+                // One logit: the model's resize, then the sigmoid test at the image size.
+                var modelSized = new float[modelInput.Height * modelInput.Width];
+                TensorResize.BilinearChw(source, 1, sh, sw, modelSized, modelInput.Height, modelInput.Width);
+                BinaryFromLogit(modelSized, modelInput.Height, modelInput.Width, labels, confidence);
+                foreach (byte id in labels.Data) counts[id]++;
+            }
         }
         else
         {

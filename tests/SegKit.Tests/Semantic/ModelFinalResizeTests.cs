@@ -61,6 +61,16 @@ public sealed class ModelFinalResizeTests
         AssertMatchesPyTorch("align_corners", segmenter.Segment(TestPaths.SharedImage("dog.jpg")));
     }
 
+    // One output channel (sigmoid > 0.5) through the fused path: the model's resize, then the one to the photo.
+    [Fact]
+    public void Segment_FusedBinaryModel_EqualToPyTorch()
+    {
+        using var segmenter = SemanticSegmenter.Load(Fixtures.File(Fixture, "binary.onnx"),
+            SemanticPreset.Torchvision with { Labels = null, Resize = ResizePolicy.ShorterSide(96) }, new SemanticSegmenterOptions { Threads = 2 });
+        Assert.True(segmenter.FusesModelResize, segmenter.UpsamplingNote);
+        AssertMatchesPyTorch("binary", segmenter.Segment(TestPaths.SharedImage("dog.jpg")));
+    }
+
     // A model ORT cannot run at the check's small sizes is still loaded; it keeps its own output path.
     [Fact]
     public void Segment_CheckRunRefusedByOrt_NotFusedAndEqualToPyTorch()
