@@ -61,14 +61,14 @@ public static partial class TensorResize
         bands = (outHeight + rowsPerBand - 1) / rowsPerBand;
         var perBandCounts = wantCounts ? new long[bands][] : null;
         var stages = new TwoStage(source, channels, inHeight * inWidth, inWidth, xs1, ys1, plan1, sourceKnown, midWidth, xs2, plan2, outWidth);
-        Parallel.For(0, bands, () => new TwoStageScratch(channels, midWidth, outWidth), (band, _, scratch) =>
+        Parallel.For(0, bands, () => TwoStageScratch.Take(channels, midWidth, outWidth), (band, _, scratch) =>
         {
             int y0 = band * rowsPerBand, y1 = Math.Min(outHeight, y0 + rowsPerBand);
             long[]? bandCounts = wantCounts ? new long[channels] : null;
             stages.Band(ys2, y0, y1, labels.Span, bandCounts, scratch);
             if (perBandCounts is not null) perBandCounts[band] = bandCounts!;
             return scratch;
-        }, _ => { });
+        }, TwoStageScratch.Keep);
         if (perBandCounts is not null)
         {
             var total = counts.Span;
@@ -317,8 +317,23 @@ public static partial class TensorResize
         public readonly float[] Best;
         public readonly int[] Index;
 
-        public TwoStageScratch(int channels, int midWidth, int outWidth)
+        // One per worker thread, kept for the next call of the same shape (a photo folder): 0.5 MB of fresh arrays
+        // per worker and call otherwise, which cost page faults here.
+        [ThreadStatic] private static TwoStageScratch? t_kept;
+        private readonly (int, int, int) _shape;
+
+        public static TwoStageScratch Take(int channels, int midWidth, int outWidth)
         {
+            var kept = t_kept;
+            t_kept = null;
+            return kept is not null && kept._shape == (channels, midWidth, outWidth) ? kept : new TwoStageScratch(channels, midWidth, outWidth);
+        }
+
+        public static void Keep(TwoStageScratch scratch) => t_kept = scratch;
+
+        private TwoStageScratch(int channels, int midWidth, int outWidth)
+        {
+            _shape = (channels, midWidth, outWidth);
             MidH = [new float[channels * outWidth], new float[channels * outWidth]];
             MidKnown = [new byte[midWidth], new byte[midWidth]];
             RunEnd = [new int[midWidth], new int[midWidth]];

@@ -177,6 +177,27 @@ public class TensorResizeTests
         Assert.Equal([.. expectedCounts, 0, 0], counts);
     }
 
+    // Workers keep their scratch rows for the next call of the same shape: nothing of one call leaks into the next.
+    [Fact]
+    public void BilinearTwiceArgmax_RepeatedCallsOfOneShape_EachAsAlone()
+    {
+        var rng = new Random(11);
+        float[] a = new float[5 * 9 * 13], b = new float[5 * 9 * 13];
+        for (int i = 0; i < a.Length; i++) { a[i] = (float)rng.NextDouble(); b[i] = (float)rng.NextDouble() * 3; }
+        var first = new byte[40 * 70];
+        TensorResize.BilinearTwiceArgmax(a, 5, 9, 13, 20, 30, first, 40, 70);
+        var other = new byte[40 * 70];
+        TensorResize.BilinearTwiceArgmax(b, 5, 9, 13, 20, 30, other, 40, 70);
+        var again = new byte[40 * 70];
+        TensorResize.BilinearTwiceArgmax(a, 5, 9, 13, 20, 30, again, 40, 70);
+        Assert.Equal(first, again);
+        var mid = new float[5 * 20 * 30];
+        TensorResize.BilinearChw(b, 5, 9, 13, mid, 20, 30);
+        var expected = new byte[40 * 70];
+        TensorResize.BilinearArgmax(mid, 5, 20, 30, expected, 40, 70);
+        Assert.Equal(expected, other);
+    }
+
     [Fact]
     public void BilinearTwiceArgmax_ConstantOrNonFiniteLogits_ComputesEveryPixel()
     {
