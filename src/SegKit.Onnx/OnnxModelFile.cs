@@ -223,18 +223,73 @@ public sealed class OnnxModelFile
     /// <exception cref="OnnxModelFormatException">The bytes are not an ONNX model.</exception>
     public static byte[] AddGraphOutputs(ReadOnlySpan<byte> model, IReadOnlyList<string> floatOutputs, string source)
     {
+        byte[] extra = OutputFields(floatOutputs);
+        var (graphStart, graphBody, graphLength) = LocateGraph(model, source);
+        int graphEnd = graphBody + graphLength;
+        byte[] header = GraphHeader(graphLength + extra.Length);
+        var output = GC.AllocateUninitializedArray<byte>(graphStart + header.Length + graphLength + extra.Length + (model.Length - graphEnd));
+        var o = output.AsSpan();
+        model[..graphStart].CopyTo(o);
+        header.CopyTo(o[graphStart..]);
+        o = o[(graphStart + header.Length)..];
+        model.Slice(graphBody, graphLength).CopyTo(o);
+        extra.CopyTo(o[graphLength..]);
+        model[graphEnd..].CopyTo(o[(graphLength + extra.Length)..]);
+        return output;
+    }
+
+    /// <summary>
+    /// As <see cref="AddGraphOutputs"/>, in place: the model is <paramref name="buffer"/>[0 .. <paramref name="length"/>)
+    /// and the result, the same bytes <see cref="AddGraphOutputs"/> gives, is written over it (a model of hundreds
+    /// of megabytes is then not copied). Returns the new length, or −1 (buffer unchanged) when the buffer has
+    /// too little room after <paramref name="length"/>.
+    /// </summary>
+    /// <exception cref="OnnxModelFormatException">The bytes are not an ONNX model.</exception>
+    public static int AddGraphOutputsInPlace(byte[] buffer, int length, IReadOnlyList<string> floatOutputs, string source)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, buffer.Length);
+        byte[] extra = OutputFields(floatOutputs);
+        var (graphStart, graphBody, graphLength) = LocateGraph(buffer.AsSpan(0, length), source);
+        int graphEnd = graphBody + graphLength;
+        byte[] header = GraphHeader(graphLength + extra.Length);
+        int grow = header.Length - (graphBody - graphStart); // the length prefix may need one more byte
+        int newLength = length + grow + extra.Length;
+        if (newLength > buffer.Length) return -1;
+        var b = buffer.AsSpan();
+        b[graphEnd..length].CopyTo(b[(graphEnd + grow + extra.Length)..]); // the fields after the graph
+        if (grow != 0) b.Slice(graphBody, graphLength).CopyTo(b[(graphBody + grow)..]);
+        header.CopyTo(b[graphStart..]);
+        extra.CopyTo(b[(graphEnd + grow)..]);
+        return newLength;
+    }
+
+    // ValueInfoProto { name = 1; type = 2: TypeProto { tensor_type = 1: { elem_type = 1: FLOAT } } } per name, as GraphProto.output (12) fields.
+    private static byte[] OutputFields(IReadOnlyList<string> floatOutputs)
+    {
         ArgumentNullException.ThrowIfNull(floatOutputs);
         var extra = new List<byte>();
         foreach (string name in floatOutputs)
         {
-            // ValueInfoProto { name = 1; type = 2: TypeProto { tensor_type = 1: { elem_type = 1: FLOAT } } }
             var info = new List<byte>();
             WriteBytesField(info, 1, Encoding.UTF8.GetBytes(name));
             WriteBytesField(info, 2, [0x0A, 0x02, 0x08, 0x01]);
             WriteBytesField(extra, 12, info.ToArray());
         }
-        // Find the graph field, then copy: what precedes it, its tag and new length, its bytes, the new outputs, the rest.
-        int graphStart = -1, graphBody = 0, graphLength = 0, graphEnd = 0;
+        return extra.ToArray();
+    }
+
+    private static byte[] GraphHeader(int graphLength)
+    {
+        var header = new List<byte>(8);
+        WriteVarint(header, (7 << 3) | 2);
+        WriteVarint(header, (ulong)graphLength);
+        return header.ToArray();
+    }
+
+    // ModelProto.graph: where its tag starts, where its bytes start, and how many there are.
+    private static (int Start, int Body, int Length) LocateGraph(ReadOnlySpan<byte> model, string source)
+    {
         try
         {
             var r = new Reader(model);
@@ -245,11 +300,7 @@ public sealed class OnnxModelFile
                 if (field == 7 && wire == 2)
                 {
                     var graph = r.Bytes();
-                    graphStart = start;
-                    graphLength = graph.Length;
-                    graphEnd = r.Position;
-                    graphBody = graphEnd - graphLength;
-                    break;
+                    return (start, r.Position - graph.Length, graph.Length);
                 }
                 r.Skip(wire);
             }
@@ -258,22 +309,7 @@ public sealed class OnnxModelFile
         {
             throw new OnnxModelFormatException($"{source} is truncated or not an ONNX model");
         }
-        if (graphStart < 0) throw new OnnxModelFormatException($"{source} has no graph: not an ONNX model");
-        var header = new List<byte>(16);
-        WriteVarint(header, (7 << 3) | 2);
-        WriteVarint(header, (ulong)(graphLength + extra.Count));
-        var output = GC.AllocateUninitializedArray<byte>(graphStart + header.Count + graphLength + extra.Count + (model.Length - graphEnd));
-        var o = output.AsSpan();
-        model[..graphStart].CopyTo(o);
-        o = o[graphStart..];
-        header.ToArray().CopyTo(o);
-        o = o[header.Count..];
-        model.Slice(graphBody, graphLength).CopyTo(o);
-        o = o[graphLength..];
-        extra.ToArray().CopyTo(o);
-        o = o[extra.Count..];
-        model[graphEnd..].CopyTo(o);
-        return output;
+        throw new OnnxModelFormatException($"{source} has no graph: not an ONNX model");
     }
 
     private static void WriteBytesField(List<byte> to, int field, ReadOnlySpan<byte> bytes)

@@ -16,6 +16,9 @@ internal sealed record ModelFinalResize(string Output, string Source, string Nod
     /// <summary>Largest model file SegKit reads into memory to add the extra output (bigger ones load unchanged).</summary>
     private const long MaxEditBytes = 1L << 30;
 
+    /// <summary>Bytes read beyond the model file's end, for the added outputs (names of a few dozen characters each).</summary>
+    private const int EditRoom = 4096;
+
     /// <summary>The graph outputs of <paramref name="graph"/> made by a final bilinear Resize.</summary>
     public static IReadOnlyList<ModelFinalResize> Find(OnnxModelFile graph)
     {
@@ -41,9 +44,15 @@ internal sealed record ModelFinalResize(string Output, string Source, string Nod
     public static (InferenceSession Session, IReadOnlyList<ModelFinalResize> Finals, string? Why) Open(string modelPath, SessionOptions options)
     {
         string? why = null;
-        if (new FileInfo(modelPath).Length <= MaxEditBytes)
+        long fileLength = new FileInfo(modelPath).Length;
+        if (fileLength <= MaxEditBytes)
         {
-            byte[] bytes = File.ReadAllBytes(modelPath);
+            // Read with room for the extra outputs, so that adding them does not copy the model.
+            int length = (int)fileLength;
+            byte[] buffer = GC.AllocateUninitializedArray<byte>(length + EditRoom);
+            using (var file = File.OpenRead(modelPath))
+                file.ReadExactly(buffer, 0, length);
+            var bytes = buffer.AsSpan(0, length);
             OnnxModelFile? graph = null;
             try
             {
@@ -56,10 +65,12 @@ internal sealed record ModelFinalResize(string Output, string Source, string Nod
             if (graph is { HasExternalData: true }) why = "the model keeps weights in external data files";
             else if (graph is not null && Find(graph) is { Count: > 0 } finals)
             {
-                byte[] edited = OnnxModelFile.AddGraphOutputs(bytes, finals.Select(f => f.Source).ToList(), modelPath);
+                var sources = finals.Select(f => f.Source).ToList();
+                int edited = OnnxModelFile.AddGraphOutputsInPlace(buffer, length, sources, modelPath);
+                var model = edited >= 0 ? buffer.AsSpan(0, edited) : OnnxModelFile.AddGraphOutputs(bytes, sources, modelPath);
                 try
                 {
-                    return (InferenceSession.FromBytes(edited, options, modelPath), finals, null);
+                    return (InferenceSession.FromBytes(model, options, modelPath), finals, null);
                 }
                 catch (OrtException e)
                 {

@@ -37,6 +37,37 @@ public sealed class OnnxModelFileTests
         Assert.False(model.HasExternalData);
     }
 
+    // In place, the same bytes as the copy; without room, nothing is written.
+    [Fact]
+    public void AddGraphOutputsInPlace_DecoderAndALengthPrefixThatGrows_SameBytesAsTheCopy()
+    {
+        byte[] original = File.ReadAllBytes(SamReference.Decoder);
+        string name = OnnxModelFile.Parse(original, "decoder", readConstants: false).Nodes.First(n => n.OpType == "Softmax").Outputs[0];
+        byte[] copy = OnnxModelFile.AddGraphOutputs(original, [name], "decoder");
+        byte[] buffer = new byte[original.Length + 100];
+        original.CopyTo(buffer, 0);
+        int length = OnnxModelFile.AddGraphOutputsInPlace(buffer, original.Length, [name], "decoder");
+        Assert.Equal(copy, buffer.AsSpan(0, length).ToArray());
+
+        byte[] tight = (byte[])original.Clone();
+        Assert.Equal(-1, OnnxModelFile.AddGraphOutputsInPlace(tight, tight.Length, [name], "decoder"));
+        Assert.Equal(original, tight);
+
+        // ModelProto { ir_version = 8; graph = { doc_string: 125 bytes } (length 127, a one-byte prefix); opset_import = {...} }:
+        // the added output makes the graph 139 bytes long, whose length prefix takes two bytes.
+        var model = new List<byte> { 0x08, 0x08, 0x3A, 127, 0x52, 125 };
+        model.AddRange(Enumerable.Repeat((byte)'a', 125));
+        model.AddRange(new byte[] { 0x42, 0x04, 0x0A, 0x00, 0x10, 0x10 });
+        byte[] small = model.ToArray();
+        byte[] smallCopy = OnnxModelFile.AddGraphOutputs(small, ["y"], "small");
+        byte[] room = new byte[small.Length + 64];
+        small.CopyTo(room, 0);
+        int smallLength = OnnxModelFile.AddGraphOutputsInPlace(room, small.Length, ["y"], "small");
+        Assert.Equal(small.Length + 1 + 11, smallLength);
+        Assert.Equal(smallCopy, room.AsSpan(0, smallLength).ToArray());
+        Assert.Equal(["y"], OnnxModelFile.Parse(room.AsSpan(0, smallLength), "small", readConstants: false).GraphOutputs);
+    }
+
     [Fact]
     public void Parse_WithoutConstants_SameGraphNoWeights()
     {
