@@ -2,6 +2,7 @@
 //                 [--out DIR] [--overlay] [--json] [--threads N] [--force]
 using System.CommandLine;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using SegKit.Cli.Batch;
 using SegKit.Imaging;
 using SegKit.Semantic;
@@ -49,7 +50,7 @@ internal static class SemanticCommand
             using var segmenter = SemanticSegmenter.Load(modelFile.FullName, chosenPreset,
                 new SemanticSegmenterOptions { Threads = parse.GetValue(threads), ResizeOverride = resize });
             bool wantOverlay = parse.GetValue(overlay);
-            var spare = new RgbImage?[1]; // the last photo's pixels, decoded into again by the next one of its size
+            var spare = new StrongBox<RgbImage?>(); // the last photo's pixels, decoded into again by the next one of its size
             int code = new BatchRunner(stdout, stderr).Run(images, parse.GetValue(outDir)!, parse.GetValue(force), parse.GetValue(json),
                 (image, stem, dir) => ProcessOne(segmenter, modelFile.Name, image, stem, dir, wantOverlay, spare), cancel);
             return Task.FromResult(code);
@@ -58,11 +59,11 @@ internal static class SemanticCommand
     }
 
     private static (Action<System.Text.Json.Utf8JsonWriter>, string) ProcessOne(SemanticSegmenter segmenter, string modelName,
-        string imagePath, string stem, string dir, bool overlay, RgbImage?[] spare)
+        string imagePath, string stem, string dir, bool overlay, StrongBox<RgbImage?> spare)
     {
         long t = Stopwatch.GetTimestamp();
-        var image = ImageDecoder.DecodeRgb(imagePath, null, spare[0]);
-        spare[0] = null; // in use until this image is done
+        var image = ImageDecoder.DecodeRgb(imagePath, null, spare.Value);
+        spare.Value = null; // in use until this image is done
         double decodeMs = StageTimings.Since(t);
         var result = segmenter.Segment(image);
         result.Timings.DecodeMs = decodeMs;
@@ -113,7 +114,7 @@ internal static class SemanticCommand
         }
 
         BatchRunner.WriteImageJson(jsonPath, imagePath, WriteFields);
-        spare[0] = image; // nothing below reads the pixels
+        spare.Value = image; // nothing below reads the pixels
         var top = result.ClassesPresent().Take(3).Select(c => $"{c.Name} {100.0 * c.Pixels / ((long)result.Width * result.Height):0}%");
         return (WriteFields, $"{result.ClassesPresent().Count()} classes ({string.Join(", ", top)})");
     }

@@ -41,11 +41,7 @@ public static partial class TensorResize
                 $"sizes must be positive: mid {midHeight}×{midWidth}, output {outHeight}×{outWidth}");
         if (channels > 255)
             throw new ArgumentOutOfRangeException(nameof(channels), $"{channels} channels: the two-stage kernel takes at most 255");
-        if (labels.Length != (long)outHeight * outWidth)
-            throw new ArgumentException($"labels has {labels.Length} bytes; {outHeight}×{outWidth} expected", nameof(labels));
-        bool wantCounts = !counts.IsEmpty;
-        if (wantCounts && counts.Length < channels)
-            throw new ArgumentException($"counts has {counts.Length} entries; at least {channels} expected", nameof(counts));
+        CheckLabelsAndCounts(labels.Length, counts.Length, channels, outHeight, outWidth);
 
         var xs1 = Axis.Create(inWidth, midWidth);
         var ys1 = Axis.Create(inHeight, midHeight);
@@ -56,26 +52,9 @@ public static partial class TensorResize
 
         byte[] sourceKnown = SourceWinners(source.Span, channels, inHeight * inWidth);
 
-        int bands = Math.Min(outHeight, Math.Max(1, Environment.ProcessorCount * 4));
-        int rowsPerBand = (outHeight + bands - 1) / bands;
-        bands = (outHeight + rowsPerBand - 1) / rowsPerBand;
-        var perBandCounts = wantCounts ? new long[bands][] : null;
         var stages = new TwoStage(source, channels, inHeight * inWidth, inWidth, xs1, ys1, plan1, sourceKnown, midWidth, xs2, plan2, outWidth);
-        Parallel.For(0, bands, () => TwoStageScratch.Take(channels, midWidth, outWidth), (band, _, scratch) =>
-        {
-            int y0 = band * rowsPerBand, y1 = Math.Min(outHeight, y0 + rowsPerBand);
-            long[]? bandCounts = wantCounts ? new long[channels] : null;
-            stages.Band(ys2, y0, y1, labels.Span, bandCounts, scratch);
-            if (perBandCounts is not null) perBandCounts[band] = bandCounts!;
-            return scratch;
-        }, TwoStageScratch.Keep);
-        if (perBandCounts is not null)
-        {
-            var total = counts.Span;
-            total.Clear();
-            foreach (var bc in perBandCounts)
-                for (int c = 0; c < channels; c++) total[c] += bc[c];
-        }
+        RunBands(outHeight, channels, counts, () => TwoStageScratch.Take(channels, midWidth, outWidth), TwoStageScratch.Keep,
+            (y0, y1, bandCounts, scratch) => stages.Band(ys2, y0, y1, labels.Span, bandCounts, scratch));
     }
 
     // Per source pixel: its first maximum channel where that beats every other channel by more than the
@@ -215,24 +194,11 @@ public static partial class TensorResize
                     BestRange(s.MidH[top], s.MidH[bottom], h0, h1, channels, x0, x1, s.Best, s.Index);
                     var computed = outRow[x0..x1];
                     NarrowIndices(s.Index.AsSpan(x0, x1 - x0), computed);
-                    if (counts is not null)
-                    {
-                        int x = 0;
-                        for (; x + 4 <= computed.Length; x += 4)
-                        {
-                            hist[computed[x]]++;
-                            hist[256 + computed[x + 1]]++;
-                            hist[512 + computed[x + 2]]++;
-                            hist[768 + computed[x + 3]]++;
-                        }
-                        for (; x < computed.Length; x++) hist[computed[x]]++;
-                    }
+                    if (counts is not null) CountLabels(computed, hist);
                     b = f;
                 }
             }
-            if (counts is not null)
-                for (int c = 0; c < channels; c++)
-                    counts[c] = hist[c] + hist[256 + c] + hist[512 + c] + hist[768 + c];
+            if (counts is not null) TotalCounts(hist, counts);
         }
 
         // The label of output block b when every mid pixel it reads, in both mid rows, is known with one label; else −1.
@@ -370,19 +336,10 @@ public static partial class TensorResize
         public void EnsureBlocks(int slot, int b0, int b1, TwoStage stages)
         {
             bool[] ready = _blockReady[slot];
-            for (int b = b0; b < b1;)
+            for (int b = b0; NextToDo(ready, ref b, b1, out int e); b = e)
             {
-                if (ready[b])
-                {
-                    b++;
-                    continue;
-                }
-                int e = b + 1;
-                while (e < b1 && !ready[e]) e++;
                 EnsureMidColumns(slot, stages.MidColumns(b, e), stages);
                 stages.ResizeMidBlocks(_mid[slot], b, e, MidH[slot]);
-                ready.AsSpan(b, e - b).Fill(true);
-                b = e;
             }
         }
 
@@ -390,21 +347,21 @@ public static partial class TensorResize
         private void EnsureMidColumns(int slot, (int From, int To) columns, TwoStage stages)
         {
             bool[] ready = _midChunkReady[slot];
-            int c0 = columns.From / TwoStage.ChunkColumns, c1 = (columns.To + TwoStage.ChunkColumns - 1) / TwoStage.ChunkColumns;
-            for (int c = c0; c < c1;)
-            {
-                if (ready[c])
-                {
-                    c++;
-                    continue;
-                }
-                int e = c + 1;
-                while (e < c1 && !ready[e]) e++;
+            int c1 = (columns.To + TwoStage.ChunkColumns - 1) / TwoStage.ChunkColumns;
+            for (int c = columns.From / TwoStage.ChunkColumns; NextToDo(ready, ref c, c1, out int e); c = e)
                 stages.ComputeMidColumns(_midRow[slot], _mid[slot], c * TwoStage.ChunkColumns,
                     Math.Min(stages.MidWidth, e * TwoStage.ChunkColumns), this);
-                ready.AsSpan(c, e - c).Fill(true);
-                c = e;
-            }
+        }
+
+        // The next run [from, end) of entries of done[.. to) not yet done, searching from `from`, marked done now
+        // (the caller does them); false when there is none.
+        private static bool NextToDo(bool[] done, ref int from, int to, out int end)
+        {
+            while (from < to && done[from]) from++;
+            end = from;
+            while (end < to && !done[end]) end++;
+            done.AsSpan(from, end - from).Fill(true);
+            return from < to;
         }
 
         public float[] SourceRow(int r, int keep, TwoStage stages)

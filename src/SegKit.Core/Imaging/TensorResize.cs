@@ -50,31 +50,36 @@ public static partial class TensorResize
         CheckShapes(source.Length, channels, inHeight, inWidth, outHeight, outWidth);
         if (channels > 256)
             throw new ArgumentOutOfRangeException(nameof(channels), $"{channels} channels do not fit byte labels (≤ 256)");
-        if (labels.Length != (long)outHeight * outWidth)
-            throw new ArgumentException($"labels has {labels.Length} bytes; {outHeight}×{outWidth} expected", nameof(labels));
+        CheckLabelsAndCounts(labels.Length, counts.Length, channels, outHeight, outWidth);
         bool wantConfidence = !confidence.IsEmpty;
         if (wantConfidence && confidence.Length != labels.Length)
             throw new ArgumentException($"confidence has {confidence.Length} floats; {outHeight}×{outWidth} expected", nameof(confidence));
-        bool wantCounts = !counts.IsEmpty;
-        if (wantCounts && counts.Length < channels)
-            throw new ArgumentException($"counts has {counts.Length} entries; at least {channels} expected", nameof(counts));
 
         var xs = Axis.Create(inWidth, outWidth);
         var ys = Axis.Create(inHeight, outHeight);
         var plan = new RowPlan(xs, inWidth, outWidth);
+        RunBands(outHeight, channels, counts, () => new ArgmaxScratch(channels, outWidth), _ => { }, (y0, y1, bandCounts, scratch) =>
+            ArgmaxBand(source.Span, channels, inHeight * inWidth, inWidth, ys, plan, y0, y1, labels.Span, outWidth,
+                wantConfidence ? confidence.Span : default, bandCounts, scratch));
+    }
+
+    // Output rows [0, outHeight) in bands run in parallel, each worker with its scratch (from take, handed to keep
+    // when the worker is done). With counts, each band counts into its own array (length channels) and the totals
+    // are written to counts.
+    private static void RunBands<TScratch>(int outHeight, int channels, Memory<long> counts, Func<TScratch> take, Action<TScratch> keep,
+        Action<int, int, long[]?, TScratch> band)
+    {
         int bands = Math.Min(outHeight, Math.Max(1, Environment.ProcessorCount * 4));
         int rowsPerBand = (outHeight + bands - 1) / bands;
         bands = (outHeight + rowsPerBand - 1) / rowsPerBand;
-        var perBandCounts = wantCounts ? new long[bands][] : null;
-        Parallel.For(0, bands, () => new ArgmaxScratch(channels, outWidth), (band, _, scratch) =>
+        var perBandCounts = counts.IsEmpty ? null : new long[bands][];
+        Parallel.For(0, bands, take, (b, _, scratch) =>
         {
-            int y0 = band * rowsPerBand, y1 = Math.Min(outHeight, y0 + rowsPerBand);
-            long[]? bandCounts = wantCounts ? new long[channels] : null;
-            ArgmaxBand(source.Span, channels, inHeight * inWidth, inWidth, ys, plan, y0, y1, labels.Span, outWidth,
-                wantConfidence ? confidence.Span : default, bandCounts, scratch);
-            if (perBandCounts is not null) perBandCounts[band] = bandCounts!;
+            int y0 = b * rowsPerBand, y1 = Math.Min(outHeight, y0 + rowsPerBand);
+            long[]? bandCounts = perBandCounts is null ? null : perBandCounts[b] = new long[channels];
+            band(y0, y1, bandCounts, scratch);
             return scratch;
-        }, _ => { });
+        }, keep);
         if (perBandCounts is not null)
         {
             var total = counts.Span;
@@ -82,6 +87,27 @@ public static partial class TensorResize
             foreach (var bc in perBandCounts)
                 for (int c = 0; c < channels; c++) total[c] += bc[c];
         }
+    }
+
+    // Adds a row's labels to a 4 × 256 histogram (four interleaved counters, so consecutive pixels do not wait
+    // on one another's increments); TotalCounts folds it.
+    private static void CountLabels(ReadOnlySpan<byte> row, Span<long> hist)
+    {
+        int x = 0;
+        for (; x + 4 <= row.Length; x += 4)
+        {
+            hist[row[x]]++;
+            hist[256 + row[x + 1]]++;
+            hist[512 + row[x + 2]]++;
+            hist[768 + row[x + 3]]++;
+        }
+        for (; x < row.Length; x++) hist[row[x]]++;
+    }
+
+    private static void TotalCounts(ReadOnlySpan<long> hist, long[] counts)
+    {
+        for (int c = 0; c < counts.Length; c++)
+            counts[c] = hist[c] + hist[256 + c] + hist[512 + c] + hist[768 + c];
     }
 
     // Output rows y0..y1 of the fused upsample + argmax. PyTorch's value is h0·(w0·a0 + w1·a1) + h1·(w0·b0 + w1·b1):
@@ -100,34 +126,17 @@ public static partial class TensorResize
             float[] top = s.Horizontal(src, channels, inPlane, inWidth, r0, plan, keep: r1);
             float[] bottom = s.Horizontal(src, channels, inPlane, inWidth, r1, plan, keep: r0);
             float h0 = ys.Weight0[y], h1 = ys.Weight1[y];
-            BestRow(top, bottom, h0, h1, channels, outWidth, s.Best, s.Index);
+            BestRange(top, bottom, h0, h1, channels, 0, outWidth, s.Best, s.Index);
             var outRow = labels.Slice(y * outWidth, outWidth);
             NarrowIndices(s.Index, outRow);
-            if (counts is not null)
-            {
-                int x = 0;
-                for (; x + 4 <= outWidth; x += 4)
-                {
-                    hist[outRow[x]]++;
-                    hist[256 + outRow[x + 1]]++;
-                    hist[512 + outRow[x + 2]]++;
-                    hist[768 + outRow[x + 3]]++;
-                }
-                for (; x < outWidth; x++) hist[outRow[x]]++;
-            }
+            if (counts is not null) CountLabels(outRow, hist);
             if (!confidence.IsEmpty)
                 SoftmaxMax(top, bottom, h0, h1, channels, outWidth, s.Best, s.Value, confidence.Slice(y * outWidth, outWidth));
         }
-        if (counts is not null)
-            for (int c = 0; c < channels; c++)
-                counts[c] = hist[c] + hist[256 + c] + hist[512 + c] + hist[768 + c];
+        if (counts is not null) TotalCounts(hist, counts);
     }
 
-    // best[x], index[x] = max / first argmax over channels of h0·top[c][x] + h1·bottom[c][x].
-    private static void BestRow(float[] top, float[] bottom, float h0, float h1, int channels, int width, float[] best, int[] index) =>
-        BestRange(top, bottom, h0, h1, channels, 0, width, best, index);
-
-    // BestRow over output pixels [from, to) only.
+    // best[x], index[x] = max / first argmax over channels of h0·top[c][x] + h1·bottom[c][x], for x in [from, width).
     private static void BestRange(float[] top, float[] bottom, float h0, float h1, int channels, int from, int width, float[] best, int[] index)
     {
         int stride = top.Length / channels;
@@ -208,7 +217,7 @@ public static partial class TensorResize
         for (; x < output.Length; x++) output[x] = (byte)index[x];
     }
 
-    // Largest softmax probability: 1 / Σ_c exp(v_c − max), v_c recomputed exactly as in BestRow.
+    // Largest softmax probability: 1 / Σ_c exp(v_c − max), v_c recomputed exactly as in BestRange.
     private static void SoftmaxMax(float[] top, float[] bottom, float h0, float h1, int channels, int width,
         float[] best, float[] value, Span<float> confidence)
     {
@@ -271,12 +280,8 @@ public static partial class TensorResize
 
         // dst[c·stride + x] = w0·row_c[i0] + w1·row_c[i1] for every channel c and output x, where row_c is
         // source row r of channel c. Blocks outer, channels inner: a block's lanes and weights load once.
-        public void Interpolate(ReadOnlySpan<float> src, int channels, int inPlane, int rowOffset, float[] dst, int stride)
-        {
-            for (int b = 0; b < _kind.Length; b++)
-                InterpolateBlock(src, channels, inPlane, rowOffset, dst, stride, b);
-            InterpolateTail(src, channels, inPlane, rowOffset, dst, stride);
-        }
+        public void Interpolate(ReadOnlySpan<float> src, int channels, int inPlane, int rowOffset, float[] dst, int stride) =>
+            InterpolateBlocks(src, channels, inPlane, rowOffset, dst, stride, 0, _kind.Length + 1);
 
         /// <summary>Whole 8-pixel blocks of an output row (the rest is the tail).</summary>
         public int Blocks => _kind.Length;
@@ -292,7 +297,7 @@ public static partial class TensorResize
         }
 
         /// <summary>Interpolate for the output pixels past the last whole block.</summary>
-        public void InterpolateTail(ReadOnlySpan<float> src, int channels, int inPlane, int rowOffset, float[] dst, int stride)
+        private void InterpolateTail(ReadOnlySpan<float> src, int channels, int inPlane, int rowOffset, float[] dst, int stride)
         {
             for (int c = 0; c < channels; c++)
                 InterpolateScalar(src.Slice(rowOffset + c * inPlane), _kind.Length * 8, _outWidth, dst.AsSpan(c * stride));
@@ -300,42 +305,40 @@ public static partial class TensorResize
 
         /// <summary>Interpolate for output pixels 8·b .. 8·b + 7 only.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void InterpolateBlock(ReadOnlySpan<float> src, int channels, int inPlane, int rowOffset, float[] dst, int stride, int b)
+        private void InterpolateBlock(ReadOnlySpan<float> src, int channels, int inPlane, int rowOffset, float[] dst, int stride, int b)
         {
             ref float s0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(src), rowOffset);
             ref float d0 = ref MemoryMarshal.GetArrayDataReference(dst);
+            int x = b * 8;
+            ref float s = ref Unsafe.Add(ref s0, _base[b]);
+            ref float d = ref Unsafe.Add(ref d0, x);
+            Vector256<float> w0 = _w0[b], w1 = _w1[b];
+            Vector256<int> left = _left[b], right = _right[b];
+            switch (_kind[b])
             {
-                int x = b * 8;
-                ref float s = ref Unsafe.Add(ref s0, _base[b]);
-                ref float d = ref Unsafe.Add(ref d0, x);
-                Vector256<float> w0 = _w0[b], w1 = _w1[b];
-                Vector256<int> left = _left[b], right = _right[b];
-                switch (_kind[b])
-                {
-                    case Narrow:
-                        for (int c = 0; c < channels; c++)
-                        {
-                            var v = Vector256.LoadUnsafe(ref Unsafe.Add(ref s, c * inPlane));
-                            (w0 * Avx2.PermuteVar8x32(v, left) + w1 * Avx2.PermuteVar8x32(v, right)).StoreUnsafe(ref Unsafe.Add(ref d, c * stride));
-                        }
-                        break;
-                    case Wide:
-                        Vector256<float> leftHi = _leftHi[b], rightHi = _rightHi[b];
-                        for (int c = 0; c < channels; c++)
-                        {
-                            ref float sc = ref Unsafe.Add(ref s, c * inPlane);
-                            var lo = Vector256.LoadUnsafe(ref sc);
-                            var hi = Vector256.LoadUnsafe(ref sc, 8);
-                            var a = Vector256.ConditionalSelect(leftHi, Avx2.PermuteVar8x32(hi, left), Avx2.PermuteVar8x32(lo, left));
-                            var e = Vector256.ConditionalSelect(rightHi, Avx2.PermuteVar8x32(hi, right), Avx2.PermuteVar8x32(lo, right));
-                            (w0 * a + w1 * e).StoreUnsafe(ref Unsafe.Add(ref d, c * stride));
-                        }
-                        break;
-                    default:
-                        for (int c = 0; c < channels; c++)
-                            InterpolateScalar(src.Slice(rowOffset + c * inPlane), x, x + 8, dst.AsSpan(c * stride));
-                        break;
-                }
+                case Narrow:
+                    for (int c = 0; c < channels; c++)
+                    {
+                        var v = Vector256.LoadUnsafe(ref Unsafe.Add(ref s, c * inPlane));
+                        (w0 * Avx2.PermuteVar8x32(v, left) + w1 * Avx2.PermuteVar8x32(v, right)).StoreUnsafe(ref Unsafe.Add(ref d, c * stride));
+                    }
+                    break;
+                case Wide:
+                    Vector256<float> leftHi = _leftHi[b], rightHi = _rightHi[b];
+                    for (int c = 0; c < channels; c++)
+                    {
+                        ref float sc = ref Unsafe.Add(ref s, c * inPlane);
+                        var lo = Vector256.LoadUnsafe(ref sc);
+                        var hi = Vector256.LoadUnsafe(ref sc, 8);
+                        var a = Vector256.ConditionalSelect(leftHi, Avx2.PermuteVar8x32(hi, left), Avx2.PermuteVar8x32(lo, left));
+                        var e = Vector256.ConditionalSelect(rightHi, Avx2.PermuteVar8x32(hi, right), Avx2.PermuteVar8x32(lo, right));
+                        (w0 * a + w1 * e).StoreUnsafe(ref Unsafe.Add(ref d, c * stride));
+                    }
+                    break;
+                default:
+                    for (int c = 0; c < channels; c++)
+                        InterpolateScalar(src.Slice(rowOffset + c * inPlane), x, x + 8, dst.AsSpan(c * stride));
+                    break;
             }
         }
 
@@ -379,6 +382,15 @@ public static partial class TensorResize
             CachedRow[slot] = r;
             return dst;
         }
+    }
+
+    // counts may be empty (not wanted).
+    private static void CheckLabelsAndCounts(int labelsLength, int countsLength, int channels, int outHeight, int outWidth)
+    {
+        if (labelsLength != (long)outHeight * outWidth)
+            throw new ArgumentException($"labels has {labelsLength} bytes; {outHeight}×{outWidth} expected", "labels");
+        if (countsLength != 0 && countsLength < channels)
+            throw new ArgumentException($"counts has {countsLength} entries; at least {channels} expected", "counts");
     }
 
     private static void CheckShapes(int sourceLength, int channels, int inHeight, int inWidth, int outHeight, int outWidth)

@@ -281,45 +281,44 @@ public sealed class SemanticSegmenter : IDisposable
     {
         var labels = new LabelMap(width, height);
         float[]? confidence = _options.ComputeConfidence ? new float[labels.Data.Length] : null;
-        long[] counts;
-        int classCount;
+        float[] logits;
+        int channels, h, w;
         if (output.Source is { } source && output.SourceShape is { } sourceShape)
         {
-            var (sc, sh, sw) = CheckedLogitShape(sourceShape, _final!.Source);
+            (channels, h, w) = CheckedLogitShape(sourceShape, _final!.Source);
             if (output.Shape is { } kept) CheckedLogitShape(kept, _outputName);
-            classCount = Math.Max(sc, 2);
-            counts = new long[classCount];
-            if (sc >= 2)
+            if (channels >= 2)
             {
                 // Both resizes in one pass: source → model input size (the model's own final Resize) → image size.
-                TensorResize.BilinearTwiceArgmax(source, sc, sh, sw, modelInput.Height, modelInput.Width, labels.Data, height, width, counts);
+                var fusedCounts = new long[channels];
+                TensorResize.BilinearTwiceArgmax(source, channels, h, w, modelInput.Height, modelInput.Width, labels.Data, height, width, fusedCounts);
+                return Result(fusedCounts);
             }
-            else
-            {
-                // One logit: the model's resize, then the sigmoid test at the image size.
-                var modelSized = new float[modelInput.Height * modelInput.Width];
-                TensorResize.BilinearChw(source, 1, sh, sw, modelSized, modelInput.Height, modelInput.Width);
-                BinaryFromLogit(modelSized, modelInput.Height, modelInput.Width, labels, confidence);
-                foreach (byte id in labels.Data) counts[id]++;
-            }
+            // One logit: the model's own resize here, then the sigmoid test below as for any one-channel output.
+            logits = new float[modelInput.Height * modelInput.Width];
+            TensorResize.BilinearChw(source, 1, h, w, logits, modelInput.Height, modelInput.Width);
+            (h, w) = (modelInput.Height, modelInput.Width);
         }
         else
         {
-            var (channels, h, w) = CheckedLogitShape(output.Shape!, _outputName);
-            classCount = Math.Max(channels, 2);
-            counts = new long[classCount];
-            if (channels == 1)
-            {
-                BinaryFromLogit(output.Logits!, h, w, labels, confidence);
-                foreach (byte id in labels.Data) counts[id]++;
-            }
-            else
-            {
-                TensorResize.BilinearArgmax(output.Logits!, channels, h, w, labels.Data, height, width, confidence, counts);
-            }
+            logits = output.Logits!;
+            (channels, h, w) = CheckedLogitShape(output.Shape!, _outputName);
         }
-        return new SemanticResult(labels, LabelsFor(classCount), counts, confidence, (modelInput.Width, modelInput.Height),
-            _options.KeepLogits ? output.Logits : null, _options.KeepLogits ? output.Shape : null, timings);
+        var counts = new long[Math.Max(channels, 2)];
+        if (channels == 1)
+        {
+            BinaryFromLogit(logits, h, w, labels, confidence);
+            foreach (byte id in labels.Data) counts[id]++;
+        }
+        else
+        {
+            TensorResize.BilinearArgmax(logits, channels, h, w, labels.Data, height, width, confidence, counts);
+        }
+        return Result(counts);
+
+        SemanticResult Result(long[] classCounts) =>
+            new(labels, LabelsFor(classCounts.Length), classCounts, confidence, (modelInput.Width, modelInput.Height),
+                _options.KeepLogits ? output.Logits : null, _options.KeepLogits ? output.Shape : null, timings);
     }
 
     private (int C, int H, int W) CheckedLogitShape(long[] shape, string tensor)

@@ -92,19 +92,7 @@ public class TensorResizeTests
     [InlineData(6, 21, 50, 40, 90, false, 9)]      // upsampling ×1.8 with a ragged tail
     public void BilinearArgmax_FusedKernel_IdenticalToFullInterpolationArgmax(int c, int ih, int iw, int oh, int ow, bool integers, int seed)
     {
-        var rng = new Random(seed);
-        var logits = new float[c * ih * iw];
-        // Smooth per-class fields plus noise, like real logits: large regions with one winner and boundaries.
-        for (int k = 0; k < c; k++)
-        {
-            double fx = rng.NextDouble() * 0.3, fy = rng.NextDouble() * 0.3, ph = rng.NextDouble() * 6;
-            for (int y = 0; y < ih; y++)
-                for (int x = 0; x < iw; x++)
-                {
-                    double v = 4 * Math.Sin(fx * x + fy * y + ph) + rng.NextDouble() * 0.5;
-                    logits[(k * ih + y) * iw + x] = integers ? (float)Math.Round(v) : (float)v;
-                }
-        }
+        var logits = SmoothLogits(c, ih, iw, integers, seed, maxFrequency: 0.3);
         var full = new float[c * oh * ow];
         TensorResize.BilinearChw(logits, c, ih, iw, full, oh, ow);
         var expected = new byte[oh * ow];
@@ -151,18 +139,7 @@ public class TensorResizeTests
     [InlineData(4, 6, 6, 48, 48, 96, 96, true, 8)]           // integer logits, big plateaus
     public void BilinearTwiceArgmax_IdenticalToResizeThenBilinearArgmax(int c, int ih, int iw, int mh, int mw, int oh, int ow, bool integers, int seed)
     {
-        var rng = new Random(seed);
-        var logits = new float[c * ih * iw];
-        for (int k = 0; k < c; k++)
-        {
-            double fx = rng.NextDouble() * 0.6, fy = rng.NextDouble() * 0.6, ph = rng.NextDouble() * 6;
-            for (int y = 0; y < ih; y++)
-                for (int x = 0; x < iw; x++)
-                {
-                    double v = 4 * Math.Sin(fx * x + fy * y + ph) + rng.NextDouble() * 0.5;
-                    logits[(k * ih + y) * iw + x] = integers ? (float)Math.Round(v) : (float)v;
-                }
-        }
+        var logits = SmoothLogits(c, ih, iw, integers, seed, maxFrequency: 0.6);
         var mid = new float[c * mh * mw];
         TensorResize.BilinearChw(logits, c, ih, iw, mid, mh, mw);
         var expected = new byte[oh * ow];
@@ -218,6 +195,25 @@ public class TensorResizeTests
         var actual = new byte[16 * 16];
         TensorResize.BilinearTwiceArgmax(logits, 2, 4, 4, 8, 8, actual, 16, 16);
         Assert.Equal(expected, actual);
+    }
+
+    // Smooth per-class fields plus noise, like real logits: large regions with one winner and boundaries
+    // (rounded to integers: many exact ties).
+    private static float[] SmoothLogits(int c, int h, int w, bool integers, int seed, double maxFrequency)
+    {
+        var rng = new Random(seed);
+        var logits = new float[c * h * w];
+        for (int k = 0; k < c; k++)
+        {
+            double fx = rng.NextDouble() * maxFrequency, fy = rng.NextDouble() * maxFrequency, ph = rng.NextDouble() * 6;
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++)
+                {
+                    double v = 4 * Math.Sin(fx * x + fy * y + ph) + rng.NextDouble() * 0.5;
+                    logits[(k * h + y) * w + x] = integers ? (float)Math.Round(v) : (float)v;
+                }
+        }
+        return logits;
     }
 
     [Fact]
