@@ -163,12 +163,15 @@ public static partial class TensorResize
         {
             s.Reset();
             Span<long> hist = stackalloc long[counts is null ? 0 : 4 * 256];
-            for (int y = y0; y < y1; y++)
+            for (int y = y0; y < y1;)
             {
                 int m0 = ys2.Index0[y], m1 = m0 + ys2.Offset1[y];
+                // Rows y and y + 1 share their mid rows (so their known blocks too) in most of an upsampling:
+                // they are done together, each value read once for both.
+                int rows = PairKernel && y + 1 < y1 && ys2.Index0[y + 1] == m0 && ys2.Offset1[y + 1] == ys2.Offset1[y] ? 2 : 1;
                 int top = s.MidSlot(m0, keep: m1, this), bottom = s.MidSlot(m1, keep: m0, this);
-                float h0 = ys2.Weight0[y], h1 = ys2.Weight1[y];
-                var outRow = labels.Slice(y * outWidth, outWidth);
+                var rowA = labels.Slice(y * outWidth, outWidth);
+                var rowB = rows == 2 ? labels.Slice((y + 1) * outWidth, outWidth) : default;
                 // Blocks 0 .. blocks-1 hold 8 pixels each; block `blocks` is the ragged tail when there is one.
                 int total = _blockFirst.Length;
                 for (int b = 0; b < total;)
@@ -180,8 +183,9 @@ public static partial class TensorResize
                         int e = b + 1;
                         while (e < total && KnownLabel(s, top, bottom, e) == label) e++;
                         int x = b * 8, end = Math.Min(e * 8, outWidth);
-                        outRow[x..end].Fill((byte)label);
-                        if (counts is not null) hist[label] += end - x;
+                        rowA[x..end].Fill((byte)label);
+                        if (rows == 2) rowB[x..end].Fill((byte)label);
+                        if (counts is not null) hist[label] += (long)(end - x) * rows;
                         b = e;
                         continue;
                     }
@@ -191,12 +195,21 @@ public static partial class TensorResize
                     s.EnsureBlocks(top, b, f, this);
                     s.EnsureBlocks(bottom, b, f, this);
                     int x0 = b * 8, x1 = Math.Min(f * 8, outWidth);
-                    BestRange(s.MidH[top], s.MidH[bottom], h0, h1, channels, x0, x1, s.Best, s.Index);
-                    var computed = outRow[x0..x1];
-                    NarrowIndices(s.Index.AsSpan(x0, x1 - x0), computed);
-                    if (counts is not null) CountLabels(computed, hist);
+                    if (rows == 2)
+                    {
+                        LabelRowPair(s.MidH[top], s.MidH[bottom], ys2.Weight0[y], ys2.Weight1[y], ys2.Weight0[y + 1], ys2.Weight1[y + 1],
+                            channels, x0, x1, rowA[x0..x1], rowB[x0..x1], s.Best, s.Index);
+                        if (counts is not null) CountLabels(rowB[x0..x1], hist);
+                    }
+                    else
+                    {
+                        BestRange(s.MidH[top], s.MidH[bottom], ys2.Weight0[y], ys2.Weight1[y], channels, x0, x1, s.Best, s.Index);
+                        NarrowIndices(s.Index.AsSpan(x0, x1 - x0), rowA[x0..x1]);
+                    }
+                    if (counts is not null) CountLabels(rowA[x0..x1], hist);
                     b = f;
                 }
+                y += rows;
             }
             if (counts is not null) TotalCounts(hist, counts);
         }
@@ -241,13 +254,26 @@ public static partial class TensorResize
             int r0 = ys1.Index0[m], r1 = r0 + ys1.Offset1[m];
             float[] top = s.SourceRow(r0, keep: r1, this), bottom = s.SourceRow(r1, keep: r0, this);
             float h0 = ys1.Weight0[m], h1 = ys1.Weight1[m];
-            var vh0 = new Vector<float>(h0);
-            var vh1 = new Vector<float>(h1);
+            ref float t = ref MemoryMarshal.GetArrayDataReference(top);
+            ref float u = ref MemoryMarshal.GetArrayDataReference(bottom);
+            ref float d = ref MemoryMarshal.GetArrayDataReference(mid);
             for (int c = 0; c < channels; c++)
             {
                 int i = c * midWidth + from, end = c * midWidth + to;
-                for (; i + Vector<float>.Count <= end; i += Vector<float>.Count)
-                    (vh0 * new Vector<float>(top, i) + vh1 * new Vector<float>(bottom, i)).CopyTo(mid, i);
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    var vh0 = Vector512.Create(h0);
+                    var vh1 = Vector512.Create(h1);
+                    for (; i + 16 <= end; i += 16)
+                        (vh0 * Vector512.LoadUnsafe(ref t, (nuint)i) + vh1 * Vector512.LoadUnsafe(ref u, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+                }
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    var vh0 = Vector256.Create(h0);
+                    var vh1 = Vector256.Create(h1);
+                    for (; i + 8 <= end; i += 8)
+                        (vh0 * Vector256.LoadUnsafe(ref t, (nuint)i) + vh1 * Vector256.LoadUnsafe(ref u, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+                }
                 for (; i < end; i++) mid[i] = h0 * top[i] + h1 * bottom[i];
             }
         }

@@ -120,18 +120,32 @@ public static partial class TensorResize
     {
         s.CachedRow[0] = s.CachedRow[1] = -1;
         Span<long> hist = stackalloc long[counts is null ? 0 : 4 * 256];
-        for (int y = y0; y < y1; y++)
+        for (int y = y0; y < y1;)
         {
             int r0 = ys.Index0[y], r1 = r0 + ys.Offset1[y];
             float[] top = s.Horizontal(src, channels, inPlane, inWidth, r0, plan, keep: r1);
             float[] bottom = s.Horizontal(src, channels, inPlane, inWidth, r1, plan, keep: r0);
             float h0 = ys.Weight0[y], h1 = ys.Weight1[y];
-            BestRange(top, bottom, h0, h1, channels, 0, outWidth, s.Best, s.Index);
             var outRow = labels.Slice(y * outWidth, outWidth);
+            if (PairKernel && confidence.IsEmpty && y + 1 < y1 && ys.Index0[y + 1] == r0 && ys.Offset1[y + 1] == ys.Offset1[y])
+            {
+                // The next row blends the same two source rows: both at once (see LabelRowPair).
+                var nextRow = labels.Slice((y + 1) * outWidth, outWidth);
+                LabelRowPair(top, bottom, h0, h1, ys.Weight0[y + 1], ys.Weight1[y + 1], channels, 0, outWidth, outRow, nextRow, s.Best, s.Index);
+                if (counts is not null)
+                {
+                    CountLabels(outRow, hist);
+                    CountLabels(nextRow, hist);
+                }
+                y += 2;
+                continue;
+            }
+            BestRange(top, bottom, h0, h1, channels, 0, outWidth, s.Best, s.Index);
             NarrowIndices(s.Index, outRow);
             if (counts is not null) CountLabels(outRow, hist);
             if (!confidence.IsEmpty)
                 SoftmaxMax(top, bottom, h0, h1, channels, outWidth, s.Best, s.Value, confidence.Slice(y * outWidth, outWidth));
+            y++;
         }
         if (counts is not null) TotalCounts(hist, counts);
     }
@@ -143,11 +157,35 @@ public static partial class TensorResize
         int x = from;
         ref float t0 = ref MemoryMarshal.GetArrayDataReference(top);
         ref float b0 = ref MemoryMarshal.GetArrayDataReference(bottom);
-        if (Vector512.IsHardwareAccelerated && width - x >= 16)
+        if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported && width - x >= 16)
         {
-            // 16 pixels per step; lane by lane the same float operations as the 8-wide and scalar paths.
+            // 16 pixels per vector, two vectors per step (two independent chains of maxima); lane by lane the
+            // same float operations as the 8-wide and scalar paths. MAXPS(v, b) is v > b ? v : b exactly
+            // (NaN and ±0 included), so the running maximum is the compare-and-select of the scalar loop.
             var vh0 = Vector512.Create(h0);
             var vh1 = Vector512.Create(h1);
+            for (; x + 32 <= width; x += 32)
+            {
+                var bA = Vector512.Create(float.NegativeInfinity);
+                var bB = bA;
+                var iA = Vector512<int>.Zero;
+                var iB = iA;
+                for (int c = 0; c < channels; c++)
+                {
+                    nuint at = (nuint)(c * stride + x);
+                    var vA = vh0 * Vector512.LoadUnsafe(ref t0, at) + vh1 * Vector512.LoadUnsafe(ref b0, at);
+                    var vB = vh0 * Vector512.LoadUnsafe(ref t0, at + 16) + vh1 * Vector512.LoadUnsafe(ref b0, at + 16);
+                    var vc = Vector512.Create(c);
+                    iA = Vector512.ConditionalSelect(Vector512.GreaterThan(vA, bA).AsInt32(), vc, iA);
+                    iB = Vector512.ConditionalSelect(Vector512.GreaterThan(vB, bB).AsInt32(), vc, iB);
+                    bA = Avx512F.Max(vA, bA);
+                    bB = Avx512F.Max(vB, bB);
+                }
+                bA.StoreUnsafe(ref best[x]);
+                bB.StoreUnsafe(ref best[x + 16]);
+                iA.StoreUnsafe(ref index[x]);
+                iB.StoreUnsafe(ref index[x + 16]);
+            }
             for (; x + 16 <= width; x += 16)
             {
                 var b = Vector512.Create(float.NegativeInfinity);
@@ -156,9 +194,8 @@ public static partial class TensorResize
                 {
                     nuint at = (nuint)(c * stride + x);
                     var v = vh0 * Vector512.LoadUnsafe(ref t0, at) + vh1 * Vector512.LoadUnsafe(ref b0, at);
-                    var greater = Vector512.GreaterThan(v, b);
-                    b = Vector512.ConditionalSelect(greater, v, b);
-                    idx = Vector512.ConditionalSelect(greater.AsInt32(), Vector512.Create(c), idx);
+                    idx = Vector512.ConditionalSelect(Vector512.GreaterThan(v, b).AsInt32(), Vector512.Create(c), idx);
+                    b = Avx512F.Max(v, b);
                 }
                 b.StoreUnsafe(ref best[x]);
                 idx.StoreUnsafe(ref index[x]);
@@ -199,6 +236,74 @@ public static partial class TensorResize
             }
             best[x] = b;
             index[x] = bi;
+        }
+    }
+
+    /// <summary>Whether <see cref="LabelRowPair"/> runs here (else rows go one at a time through BestRange).</summary>
+    private static bool PairKernel => Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+
+    // Labels at columns [from, to) of two output rows that blend the same two horizontally resized rows with
+    // their own vertical weights (an upsampling makes runs of such rows): each value is loaded once for both,
+    // which halves the reads from L2 that bound the one-row loop. Per lane the floats of BestRange, so the
+    // labels are exactly its first maxima; the narrowing to bytes happens in registers. AVX-512 only.
+    private static void LabelRowPair(float[] top, float[] bottom, float h0a, float h1a, float h0b, float h1b, int channels,
+        int from, int to, Span<byte> rowA, Span<byte> rowB, float[] best, int[] index)
+    {
+        int stride = top.Length / channels;
+        int x = from;
+        ref float t0 = ref MemoryMarshal.GetArrayDataReference(top);
+        ref float b0 = ref MemoryMarshal.GetArrayDataReference(bottom);
+        ref byte outA = ref MemoryMarshal.GetReference(rowA);
+        ref byte outB = ref MemoryMarshal.GetReference(rowB);
+        var wa0 = Vector512.Create(h0a);
+        var wa1 = Vector512.Create(h1a);
+        var wb0 = Vector512.Create(h0b);
+        var wb1 = Vector512.Create(h1b);
+        for (; x + 32 <= to; x += 32)
+        {
+            // Four independent chains of maxima: rows A and B, pixels x .. x+15 (1) and x+16 .. x+31 (2).
+            var ba1 = Vector512.Create(float.NegativeInfinity);
+            var ba2 = ba1;
+            var bb1 = ba1;
+            var bb2 = ba1;
+            var ia1 = Vector512<int>.Zero;
+            var ia2 = ia1;
+            var ib1 = ia1;
+            var ib2 = ia1;
+            for (int c = 0; c < channels; c++)
+            {
+                nuint at = (nuint)(c * stride + x);
+                var t1 = Vector512.LoadUnsafe(ref t0, at);
+                var u1 = Vector512.LoadUnsafe(ref b0, at);
+                var t2 = Vector512.LoadUnsafe(ref t0, at + 16);
+                var u2 = Vector512.LoadUnsafe(ref b0, at + 16);
+                var vc = Vector512.Create(c);
+                var va1 = wa0 * t1 + wa1 * u1;
+                var va2 = wa0 * t2 + wa1 * u2;
+                var vb1 = wb0 * t1 + wb1 * u1;
+                var vb2 = wb0 * t2 + wb1 * u2;
+                ia1 = Vector512.ConditionalSelect(Vector512.GreaterThan(va1, ba1).AsInt32(), vc, ia1);
+                ia2 = Vector512.ConditionalSelect(Vector512.GreaterThan(va2, ba2).AsInt32(), vc, ia2);
+                ib1 = Vector512.ConditionalSelect(Vector512.GreaterThan(vb1, bb1).AsInt32(), vc, ib1);
+                ib2 = Vector512.ConditionalSelect(Vector512.GreaterThan(vb2, bb2).AsInt32(), vc, ib2);
+                ba1 = Avx512F.Max(va1, ba1);
+                ba2 = Avx512F.Max(va2, ba2);
+                bb1 = Avx512F.Max(vb1, bb1);
+                bb2 = Avx512F.Max(vb2, bb2);
+            }
+            int at0 = x - from;
+            Avx512F.ConvertToVector128Byte(ia1).StoreUnsafe(ref outA, (nuint)at0);
+            Avx512F.ConvertToVector128Byte(ia2).StoreUnsafe(ref outA, (nuint)(at0 + 16));
+            Avx512F.ConvertToVector128Byte(ib1).StoreUnsafe(ref outB, (nuint)at0);
+            Avx512F.ConvertToVector128Byte(ib2).StoreUnsafe(ref outB, (nuint)(at0 + 16));
+        }
+        if (x < to)
+        {
+            // The last 1..31 columns, one row at a time.
+            BestRange(top, bottom, h0a, h1a, channels, x, to, best, index);
+            NarrowIndices(index.AsSpan(x, to - x), rowA[(x - from)..]);
+            BestRange(top, bottom, h0b, h1b, channels, x, to, best, index);
+            NarrowIndices(index.AsSpan(x, to - x), rowB[(x - from)..]);
         }
     }
 
@@ -243,6 +348,10 @@ public static partial class TensorResize
         private readonly Vector256<int>[] _left, _right;      // lane of the left/right neighbour in the window
         private readonly Vector256<float>[] _leftHi, _rightHi; // Wide: all-ones where that lane is in the upper 8
         private readonly Vector256<float>[] _w0, _w1;
+        // Blocks b and b + 1 together, where their sources fit one 16-value window from _base[b] (AVX-512 only):
+        private readonly bool[] _pair;
+        private readonly Vector512<int>[] _left16, _right16;
+        private readonly Vector512<float>[] _w0x16, _w1x16;
 
         public RowPlan(Axis xs, int inWidth, int outWidth)
         {
@@ -276,6 +385,29 @@ public static partial class TensorResize
                 _w0[b] = Vector256.Create<float>(xs.Weight0.AsSpan(x0, 8));
                 _w1[b] = Vector256.Create<float>(xs.Weight1.AsSpan(x0, 8));
             }
+            bool wide = Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+            _pair = new bool[blocks];
+            _left16 = new Vector512<int>[wide ? blocks : 0];
+            _right16 = new Vector512<int>[wide ? blocks : 0];
+            _w0x16 = new Vector512<float>[wide ? blocks : 0];
+            _w1x16 = new Vector512<float>[wide ? blocks : 0];
+            Span<int> l16 = stackalloc int[16], r16 = stackalloc int[16];
+            for (int b = 0; wide && b + 1 < blocks; b++)
+            {
+                int x0 = b * 8, first = xs.Index0[x0];
+                int span = xs.Index0[x0 + 15] + xs.Offset1[x0 + 15] - first + 1;
+                if (span > 16 || first + 16 > inWidth) continue;
+                _pair[b] = true;
+                for (int k = 0; k < 16; k++)
+                {
+                    l16[k] = xs.Index0[x0 + k] - first;
+                    r16[k] = l16[k] + xs.Offset1[x0 + k];
+                }
+                _left16[b] = Vector512.Create<int>(l16);
+                _right16[b] = Vector512.Create<int>(r16);
+                _w0x16[b] = Vector512.Create<float>(xs.Weight0.AsSpan(x0, 16));
+                _w1x16[b] = Vector512.Create<float>(xs.Weight1.AsSpan(x0, 16));
+            }
         }
 
         // dst[c·stride + x] = w0·row_c[i0] + w1·row_c[i1] for every channel c and output x, where row_c is
@@ -291,7 +423,14 @@ public static partial class TensorResize
         {
             int whole = Math.Min(b1, _kind.Length);
             for (int b = b0; b < whole; b++)
-                InterpolateBlock(src, channels, inPlane, rowOffset, dst, stride, b);
+            {
+                if (b + 1 < whole && _pair[b])
+                {
+                    InterpolatePair(src, channels, inPlane, rowOffset, dst, stride, b);
+                    b++;
+                }
+                else InterpolateBlock(src, channels, inPlane, rowOffset, dst, stride, b);
+            }
             if (b1 > _kind.Length)
                 InterpolateTail(src, channels, inPlane, rowOffset, dst, stride);
         }
@@ -301,6 +440,21 @@ public static partial class TensorResize
         {
             for (int c = 0; c < channels; c++)
                 InterpolateScalar(src.Slice(rowOffset + c * inPlane), _kind.Length * 8, _outWidth, dst.AsSpan(c * stride));
+        }
+
+        /// <summary>Interpolate for output pixels 8·b .. 8·b + 15 (blocks b and b + 1, whose sources fit one 16-value window).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void InterpolatePair(ReadOnlySpan<float> src, int channels, int inPlane, int rowOffset, float[] dst, int stride, int b)
+        {
+            ref float s = ref Unsafe.Add(ref MemoryMarshal.GetReference(src), rowOffset + _base[b]);
+            ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(dst), b * 8);
+            Vector512<float> w0 = _w0x16[b], w1 = _w1x16[b];
+            Vector512<int> left = _left16[b], right = _right16[b];
+            for (int c = 0; c < channels; c++)
+            {
+                var v = Vector512.LoadUnsafe(ref Unsafe.Add(ref s, c * inPlane));
+                (w0 * Avx512F.PermuteVar16x32(v, left) + w1 * Avx512F.PermuteVar16x32(v, right)).StoreUnsafe(ref Unsafe.Add(ref d, c * stride));
+            }
         }
 
         /// <summary>Interpolate for output pixels 8·b .. 8·b + 7 only.</summary>
