@@ -9,7 +9,7 @@ using SegKit.Onnx.Native;
 namespace SegKit.Onnx;
 
 /// <summary>
-/// A tensor input for <see cref="InferenceSession.Run"/>, created over caller memory without copying.
+/// A tensor input for <see cref="InferenceSession.Run(IReadOnlyDictionary{string, OrtTensor}, IReadOnlyList{string}?)"/>, created over caller memory without copying.
 /// It pins the memory until <see cref="Dispose"/> and does not own it: disposing unpins, it does not
 /// free or clear. Writes to the memory between runs are seen by the next run. One tensor may be used
 /// by several concurrent runs.

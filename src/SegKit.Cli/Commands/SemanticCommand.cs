@@ -51,21 +51,23 @@ internal static class SemanticCommand
                 new SemanticSegmenterOptions { Threads = parse.GetValue(threads), ResizeOverride = resize });
             bool wantOverlay = parse.GetValue(overlay);
             var spare = new StrongBox<RgbImage?>(); // the last photo's pixels, decoded into again by the next one of its size
+            var spareResult = new StrongBox<SemanticResult?>(); // the last result, whose label map the next one of its size reuses
             int code = new BatchRunner(stdout, stderr).Run(images, parse.GetValue(outDir)!, parse.GetValue(force), parse.GetValue(json),
-                (image, stem, dir) => ProcessOne(segmenter, modelFile.Name, image, stem, dir, wantOverlay, spare), cancel);
+                (image, stem, dir) => ProcessOne(segmenter, modelFile.Name, image, stem, dir, wantOverlay, spare, spareResult), cancel);
             return Task.FromResult(code);
         });
         return command;
     }
 
     private static (Action<System.Text.Json.Utf8JsonWriter>, string) ProcessOne(SemanticSegmenter segmenter, string modelName,
-        string imagePath, string stem, string dir, bool overlay, StrongBox<RgbImage?> spare)
+        string imagePath, string stem, string dir, bool overlay, StrongBox<RgbImage?> spare, StrongBox<SemanticResult?> spareResult)
     {
         long t = Stopwatch.GetTimestamp();
         var image = ImageDecoder.DecodeRgb(imagePath, null, spare.Value);
         spare.Value = null; // in use until this image is done
         double decodeMs = StageTimings.Since(t);
-        var result = segmenter.Segment(image);
+        var result = segmenter.Segment(image, spareResult.Value);
+        spareResult.Value = null;
         result.Timings.DecodeMs = decodeMs;
 
         t = Stopwatch.GetTimestamp();
@@ -115,6 +117,7 @@ internal static class SemanticCommand
 
         BatchRunner.WriteImageJson(jsonPath, imagePath, WriteFields);
         spare.Value = image; // nothing below reads the pixels
+        spareResult.Value = result; // nor the label map (WriteFields reads the size and the counts, which stay this result's)
         var top = result.ClassesPresent().Take(3).Select(c => $"{c.Name} {100.0 * c.Pixels / ((long)result.Width * result.Height):0}%");
         return (WriteFields, $"{result.ClassesPresent().Count()} classes ({string.Join(", ", top)})");
     }

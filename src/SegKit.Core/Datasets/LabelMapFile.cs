@@ -15,8 +15,8 @@ public static class LabelMapFile
     public static LabelMap Read(string path, ImageDecoderOptions? options = null)
     {
         options ??= ImageDecoderOptions.Default;
-        byte[] png = ImageFiles.ReadBounded(path, options);
-        return Read(png, path, options);
+        using var file = ImageFiles.ReadBounded(path, options);
+        return Read(file.Span, path, options);
     }
 
     /// <summary>Reads a label map from PNG bytes; <paramref name="sourceName"/> names it in errors.</summary>

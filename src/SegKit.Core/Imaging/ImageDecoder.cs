@@ -10,7 +10,8 @@ public static class ImageDecoder
     public static RgbImage DecodeRgb(string path, ImageDecoderOptions? options = null)
     {
         options ??= ImageDecoderOptions.Default;
-        return DecodeRgb(ImageFiles.ReadBounded(path, options), path, options);
+        using var file = ImageFiles.ReadBounded(path, options);
+        return DecodeRgb(file.Span, path, options);
     }
 
     /// <summary>
@@ -22,7 +23,8 @@ public static class ImageDecoder
     public static RgbImage DecodeRgb(string path, ImageDecoderOptions? options, RgbImage? recycle)
     {
         options ??= ImageDecoderOptions.Default;
-        return DecodeRgb(ImageFiles.ReadBounded(path, options), path, options, recycle);
+        using var file = ImageFiles.ReadBounded(path, options);
+        return DecodeRgb(file.Span, path, options, recycle);
     }
 
     /// <summary>Decodes encoded JPEG or PNG bytes into HWC RGB; <paramref name="sourceName"/> names the input in errors.</summary>

@@ -59,7 +59,7 @@ public class SemanticCommandTests
             PngDecoder.ReadIndexed(Path.Combine(output, "dog.labels.png")).Indices);
     }
 
-    // Photos of one size decode into the previous photo's pixel array: each still gets its own labels.
+    // Photos of one size decode into the previous photo's pixel array and are labelled into its label map: each still gets its own labels.
     [Fact]
     public void Semantic_FolderOfSameAndOtherSizes_EachImageLabelledAsAlone()
     {

@@ -454,6 +454,37 @@ public sealed class InferenceSessionTests(MultiDtypeSessionFixture fixture) : IC
         }
     }
 
+    // An output named in recycle is copied into the array given there when type and count match (every element
+    // overwritten); otherwise into a fresh array, and the given one is left alone.
+    [Fact]
+    public void Run_IntoRecycledArrays_ReusedOnlyWhenTypeAndCountMatch()
+    {
+        var inputs = OnnxTestModels.MultiDtypeInputs();
+        try
+        {
+            int[] want = _multi.Run(inputs, ["i32_out"])[0].AsInt32();
+            int[] given = [7, 7, 7, 7];
+            Assert.Equal(want.Length, given.Length);
+            var into = _multi.Run(inputs, ["i32_out"], new Dictionary<string, Array> { ["i32_out"] = given })[0].AsInt32();
+            Assert.Same(given, into);
+            Assert.Equal(want, into);
+
+            int[] wrongCount = [7, 7, 7];
+            long[] wrongType = [7, 7, 7, 7];
+            var a = _multi.Run(inputs, ["i32_out"], new Dictionary<string, Array> { ["i32_out"] = wrongCount })[0].AsInt32();
+            var b = _multi.Run(inputs, ["i32_out"], new Dictionary<string, Array> { ["i32_out"] = wrongType })[0].AsInt32();
+            Assert.NotSame(wrongCount, a);
+            Assert.Equal(want, a);
+            Assert.Equal(want, b);
+            Assert.Equal([7, 7, 7], wrongCount);
+            Assert.Equal([7L, 7, 7, 7], wrongType);
+        }
+        finally
+        {
+            inputs.DisposeAll();
+        }
+    }
+
     [Fact]
     public void FromFile_CudaRequested_ProviderUnavailableNamingLibrary()
     {

@@ -74,6 +74,43 @@ public sealed class ModelFinalResizeTests
         AssertMatchesPyTorch("fusable", segmenter.Segment(TestPaths.SharedImage("dog.jpg")));
     }
 
+    // A recycled result of the same size lends its label map (and confidence) to the next one, which overwrites every
+    // pixel: dog.jpg and groceries.jpg are both 800×534, so the second run is also copied into the first run's
+    // low-resolution logits. A result of another size is not reused.
+    [Fact]
+    public void Segment_IntoRecycledResult_ReusesItsArraysAndEqualsAFreshRun()
+    {
+        var dog = ImageDecoder.DecodeRgb(TestPaths.SharedImage("dog.jpg"));
+        var groceries = ImageDecoder.DecodeRgb(TestPaths.SharedImage("groceries.jpg"));
+        Assert.Equal((dog.Width, dog.Height), (groceries.Width, groceries.Height));
+        byte[] groceriesAlone;
+        using (var fresh = Load("fusable")) groceriesAlone = fresh.Segment(groceries).Labels.Data;
+
+        using var segmenter = Load("fusable");
+        var first = segmenter.Segment(dog);
+        byte[] array = first.Labels.Data;
+        Array.Fill(array, (byte)7);
+        var second = segmenter.Segment(groceries, first);
+        Assert.Same(array, second.Labels.Data);
+        Assert.Equal(groceriesAlone, second.Labels.Data);
+        var third = segmenter.Segment(dog, second);
+        Assert.Same(array, third.Labels.Data);
+        AssertMatchesPyTorch("fusable", third);
+        var truck = segmenter.Segment(ImageDecoder.DecodeRgb(TestPaths.SharedImage("truck.jpg")), third);
+        Assert.NotSame(array, truck.Labels.Data);
+
+        var options = new SemanticSegmenterOptions { Threads = 2, ResizeOverride = ResizePolicy.ShorterSide(96), ComputeConfidence = true };
+        using var confident = Load("fusable", options);
+        float[] confidenceAlone = confident.Segment(groceries).Confidence!;
+        var lender = confident.Segment(dog);
+        float[] lent = lender.Confidence!;
+        Array.Fill(lent, -1f);
+        var again = confident.Segment(groceries, lender);
+        Assert.Same(lent, again.Confidence);
+        Assert.Equal(confidenceAlone, again.Confidence);
+        Assert.Equal(groceriesAlone, again.Labels.Data);
+    }
+
     // Kept logits are the model's own output (as ORT computes it for the unedited file), and confidence, which
     // needs every class at every pixel, takes the unfused path: its labels equal PyTorch's too.
     [Fact]

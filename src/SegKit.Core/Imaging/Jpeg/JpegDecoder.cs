@@ -64,8 +64,8 @@ public static class JpegDecoder
     public static RgbImage DecodeRgb(string path, ImageDecoderOptions? options = null)
     {
         options ??= ImageDecoderOptions.Default;
-        byte[] data = ImageFiles.ReadBounded(path, options);
-        return DecodeRgb(data, path, options);
+        using var file = ImageFiles.ReadBounded(path, options);
+        return DecodeRgb(file.Span, path, options);
     }
 
     /// <summary>Decodes encoded JPEG bytes into HWC RGB; <paramref name="sourceName"/> names the input in errors.</summary>

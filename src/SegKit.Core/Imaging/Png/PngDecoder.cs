@@ -44,7 +44,8 @@ public static class PngDecoder
     public static RgbImage DecodeRgb(string path, ImageDecoderOptions? options = null)
     {
         options ??= ImageDecoderOptions.Default;
-        return DecodeRgb(ImageFiles.ReadBounded(path, options), path, options);
+        using var file = ImageFiles.ReadBounded(path, options);
+        return DecodeRgb(file.Span, path, options);
     }
 
     /// <summary>Decodes PNG bytes into HWC RGB; <paramref name="sourceName"/> names the input in errors.</summary>
@@ -63,7 +64,8 @@ public static class PngDecoder
     public static RgbaImage DecodeRgba(string path, ImageDecoderOptions? options = null)
     {
         options ??= ImageDecoderOptions.Default;
-        return DecodeRgba(ImageFiles.ReadBounded(path, options), path, options);
+        using var file = ImageFiles.ReadBounded(path, options);
+        return DecodeRgba(file.Span, path, options);
     }
 
     /// <summary>Decodes PNG bytes into 8-bit straight RGBA (see <see cref="DecodeRgba(string, ImageDecoderOptions?)"/>).</summary>
@@ -83,7 +85,8 @@ public static class PngDecoder
     public static IndexedImage ReadIndexed(string path, ImageDecoderOptions? options = null)
     {
         options ??= ImageDecoderOptions.Default;
-        return ReadIndexed(ImageFiles.ReadBounded(path, options), path, options);
+        using var file = ImageFiles.ReadBounded(path, options);
+        return ReadIndexed(file.Span, path, options);
     }
 
     /// <summary>Reads a palette PNG's indices and palette from bytes (see <see cref="ReadIndexed(string, ImageDecoderOptions?)"/>).</summary>
@@ -106,7 +109,8 @@ public static class PngDecoder
     public static Gray16Image ReadGray16(string path, ImageDecoderOptions? options = null)
     {
         options ??= ImageDecoderOptions.Default;
-        return ReadGray16(ImageFiles.ReadBounded(path, options), path, options);
+        using var file = ImageFiles.ReadBounded(path, options);
+        return ReadGray16(file.Span, path, options);
     }
 
     /// <summary>Reads a grayscale PNG's samples as 16-bit values from bytes (see <see cref="ReadGray16(string, ImageDecoderOptions?)"/>).</summary>
@@ -129,7 +133,8 @@ public static class PngDecoder
     public static GrayImage ReadGray8(string path, ImageDecoderOptions? options = null)
     {
         options ??= ImageDecoderOptions.Default;
-        return ReadGray8(ImageFiles.ReadBounded(path, options), path, options);
+        using var file = ImageFiles.ReadBounded(path, options);
+        return ReadGray8(file.Span, path, options);
     }
 
     /// <summary>Reads an 8-bit (or less) grayscale PNG's samples from bytes (see <see cref="ReadGray8(string, ImageDecoderOptions?)"/>).</summary>
