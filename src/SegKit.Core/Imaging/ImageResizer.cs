@@ -2,7 +2,9 @@
 // Bilinear = PIL's ImagingResample with the triangle filter: separable convolution, support scaled by the
 // downscale factor (antialiasing when shrinking), coefficients normalised then rounded to 22-bit fixed point
 // (PRECISION_BITS = 32 − 8 − 2), accumulation from 1 << 21, clip8; horizontal pass first (only over the
-// rows the vertical pass reads), then vertical; a pass is skipped when that side keeps its size.
+// rows the vertical pass reads), then vertical; a pass is skipped when that side keeps its size. With AVX-512 VBMI the
+// horizontal pass gathers the taps of up to 16 output bytes with one byte permute per tap (GatherPlan): the same
+// integer sums, so the same bytes.
 // Nearest = PIL's resize(NEAREST) = ImagingScaleAffine: source x = (int)(xo) with xo starting at scale/2
 // and advanced by += scale per pixel (floating accumulation, as in C), same for y.
 using System.Buffers;
@@ -233,6 +235,7 @@ public static class ImageResizer
         nint s = (nint)src, d = (nint)dst;
         // The SIMD path loads 4 bytes per RGB pixel; the very last pixel of the rows read has no 4th byte after it.
         nint safeEnd = (nint)(src + (long)(firstRow + rows) * srcWidth * channels - 1);
+        var gathered = GatherPlan.TryCreate(c, channels, dstWidth);
         ForRowBlocks(rows, (long)rows * dstWidth * c.KSize * channels, (start, end) =>
         {
             fixed (int* kk = c.K)
@@ -242,12 +245,131 @@ public static class ImageResizer
                 {
                     byte* inRow = (byte*)s + (long)(y + firstRow) * srcWidth * channels;
                     byte* outRow = (byte*)d + (long)y * dstWidth * channels;
-                    if (channels == 3 && Sse41.IsSupported) HorizontalRow3Sse41(inRow, outRow, dstWidth, kk, bounds, c.KSize, (byte*)safeEnd);
+                    if (gathered is not null) HorizontalRowGathered(inRow, outRow, dstWidth, channels, kk, bounds, c.KSize, gathered, (byte*)safeEnd + 1);
+                    else if (channels == 3 && Sse41.IsSupported) HorizontalRow3Sse41(inRow, outRow, dstWidth, kk, bounds, c.KSize, (byte*)safeEnd);
                     else if (channels == 3) HorizontalRow3(inRow, outRow, dstWidth, kk, bounds, c.KSize);
                     else HorizontalRowN(inRow, outRow, dstWidth, channels, kk, bounds, c.KSize);
                 }
             }
         });
+    }
+
+    /// <summary>
+    /// The horizontal pass 16 output bytes at a time (AVX-512 VBMI): a group of up to 16 / channels neighbouring
+    /// output pixels reads a window of at most 64 source bytes, so for each tap one byte permute gathers every
+    /// lane's source byte, and one multiply-add per tap accumulates all lanes. The integer sums are PIL's (exact
+    /// in 32 bits, so the order of the taps does not matter); a tap past a pixel's own count has weight 0.
+    /// </summary>
+    private sealed class GatherPlan
+    {
+        public required int[] FirstPixel;          // per group: first output pixel
+        public required int[] Pixels;              // per group: output pixels
+        public required int[] Window;              // per group: first source byte of the 64-byte window, from the row start
+        public required int Taps;                  // taps per group (the most any of its pixels has)
+        public required Vector128<byte>[] Index;   // per group and tap: per lane, the byte of the window it reads
+        public required Vector512<int>[] Weight;   // per group and tap: per lane, its weight (0 past the pixel's taps)
+
+        public static GatherPlan? TryCreate(Coefficients c, int channels, int dstWidth)
+        {
+            if (!Avx512Vbmi.IsSupported || channels is not (1 or 3)) return null;
+            int most = 16 / channels;
+            int taps = 0;
+            for (int xx = 0; xx < dstWidth; xx++) taps = Math.Max(taps, c.Bounds[xx * 2 + 1]);
+            var first = new List<int>();
+            var pixels = new List<int>();
+            var window = new List<int>();
+            for (int xx = 0; xx < dstWidth;)
+            {
+                int start = c.Bounds[xx * 2], n = 0;
+                // As many pixels as fit 16 lanes and a 64-byte window (the sources' starts grow with xx).
+                while (n < most && xx + n < dstWidth && (c.Bounds[(xx + n) * 2] + c.Bounds[(xx + n) * 2 + 1] - start) * channels <= 64) n++;
+                if (n == 0) return null; // one pixel reads more than 64 bytes: a strong downscale, left to the tap loop
+                first.Add(xx);
+                pixels.Add(n);
+                window.Add(start * channels);
+                xx += n;
+            }
+            int groups = first.Count;
+            var index = new Vector128<byte>[groups * taps];
+            var weight = new Vector512<int>[groups * taps];
+            Span<byte> lanesIndex = stackalloc byte[16];
+            Span<int> lanesWeight = stackalloc int[16];
+            for (int g = 0; g < groups; g++)
+                for (int t = 0; t < taps; t++)
+                {
+                    lanesIndex.Clear();
+                    lanesWeight.Clear();
+                    for (int j = 0; j < pixels[g]; j++)
+                    {
+                        int xx = first[g] + j, xmin = c.Bounds[xx * 2], count = c.Bounds[xx * 2 + 1];
+                        if (t >= count) continue;
+                        for (int ch = 0; ch < channels; ch++)
+                        {
+                            lanesIndex[j * channels + ch] = (byte)((xmin + t) * channels + ch - window[g]);
+                            lanesWeight[j * channels + ch] = c.K[xx * c.KSize + t];
+                        }
+                    }
+                    index[g * taps + t] = Vector128.Create<byte>(lanesIndex);
+                    weight[g * taps + t] = Vector512.Create<int>(lanesWeight);
+                }
+            return new GatherPlan
+            {
+                FirstPixel = [.. first], Pixels = [.. pixels], Window = [.. window], Taps = taps, Index = index, Weight = weight,
+            };
+        }
+    }
+
+    private static unsafe void HorizontalRowGathered(byte* inRow, byte* outRow, int dstWidth, int channels, int* kk, int* bounds, int ksize,
+        GatherPlan plan, byte* sourceEnd)
+    {
+        var half = Vector512.Create(Half);
+        var max = Vector512.Create(255);
+        int taps = plan.Taps;
+        byte* rowEnd = outRow + dstWidth * channels;
+        byte* tail = stackalloc byte[16];
+        fixed (Vector128<byte>* index = plan.Index)
+        fixed (Vector512<int>* weight = plan.Weight)
+        {
+            for (int g = 0; g < plan.FirstPixel.Length; g++)
+            {
+                byte* w = inRow + plan.Window[g];
+                byte* o = outRow + plan.FirstPixel[g] * channels;
+                int bytes = plan.Pixels[g] * channels;
+                if (w + 64 > sourceEnd)
+                {
+                    // The window would read past the source buffer (the last pixels of the last row): per pixel.
+                    for (int j = 0; j < plan.Pixels[g]; j++)
+                    {
+                        int xx = plan.FirstPixel[g] + j;
+                        byte* p = inRow + bounds[xx * 2] * channels;
+                        for (int ch = 0; ch < channels; ch++)
+                        {
+                            int ss = Half;
+                            for (int x = 0; x < bounds[xx * 2 + 1]; x++) ss += p[x * channels + ch] * kk[xx * ksize + x];
+                            o[j * channels + ch] = Clip8(ss);
+                        }
+                    }
+                    continue;
+                }
+                var source = Vector512.Load(w);
+                var acc = half;
+                Vector128<byte>* gi = index + g * taps;
+                Vector512<int>* gw = weight + g * taps;
+                for (int t = 0; t < taps; t++)
+                {
+                    var picked = Avx512Vbmi.PermuteVar64x8(source, gi[t].ToVector256Unsafe().ToVector512Unsafe()).GetLower().GetLower();
+                    acc = Avx512F.Add(acc, Avx512F.MultiplyLow(Avx512F.ConvertToVector512Int32(picked), gw[t]));
+                }
+                var v = Avx512F.Min(Avx512F.Max(Avx512F.ShiftRightArithmetic(acc, PrecisionBits), Vector512<int>.Zero), max);
+                var packed = Avx512F.ConvertToVector128Byte(v);
+                if (o + 16 <= rowEnd) packed.Store(o); // the bytes past this group's are the next group's, written after
+                else
+                {
+                    packed.Store(tail);
+                    Buffer.MemoryCopy(tail, o, bytes, bytes);
+                }
+            }
+        }
     }
 
     private static unsafe void HorizontalRow3(byte* inRow, byte* outRow, int dstWidth, int* kk, int* bounds, int ksize)

@@ -126,6 +126,38 @@ public class SemanticPresetTests
         Assert.Equal(21, r.PixelCounts.Length);
     }
 
+    // The input tensor is torch's to_tensor + normalize of the PIL-resized photo, element for element:
+    // ((float)v / divisor − mean[c]) / std[c] in float32, for RGB and BGR presets, with a resize and without
+    // (the 16-pixel path and the pixels left to the per-pixel loop both).
+    [Theory]
+    [InlineData(false, 255f, 200)]
+    [InlineData(true, 1f, 200)]
+    [InlineData(false, 255f, 0)]
+    public void Preprocess_Photo_TensorIsTorchsFormulaOverThePilResize(bool bgr, float divisor, int shorterSide)
+    {
+        float[] mean = divisor == 1f ? [120f, 110f, 100f] : [0.3f, 0.5f, 0.7f];
+        float[] std = divisor == 1f ? [50f, 60f, 70f] : [0.2f, 0.25f, 0.3f];
+        var preset = SemanticPreset.Torchvision with
+        {
+            ChannelOrder = bgr ? ChannelOrder.Bgr : ChannelOrder.Rgb, PixelDivisor = divisor, Mean = mean, Std = std,
+        };
+        using var s = SemanticSegmenter.Load(Model("lraspp_mobilenet_v3_large"), preset, new SemanticSegmenterOptions
+        {
+            ResizeOverride = shorterSide == 0 ? ResizePolicy.None : ResizePolicy.ShorterSide(shorterSide),
+        });
+        var image = SegKit.Imaging.ImageDecoder.DecodeRgb(TestPaths.SharedImage("dog.jpg"));
+        var (tensor, size) = s.Preprocess(image);
+        byte[] resized = shorterSide == 0 ? image.Data : SegKit.Imaging.ImageResizer.ResizeBilinear(image, size.Width, size.Height).Data;
+        int plane = size.Width * size.Height;
+        // torchvision: the longer side is int(200 · 800 / 534) = 299.
+        Assert.Equal(shorterSide == 0 ? (800, 534) : (299, 200), (size.Width, size.Height));
+        var expected = new float[3 * plane];
+        for (int c = 0; c < 3; c++)
+            for (int p = 0; p < plane; p++)
+                expected[c * plane + p] = ((float)resized[p * 3 + (bgr ? 2 - c : c)] / divisor - mean[c]) / std[c];
+        Assert.Equal(expected, tensor);
+    }
+
     [Fact]
     public void Segment_DoesNotModifyInputImage()
     {
