@@ -7,6 +7,10 @@ original size + argmax (postprocess). SegKit's figures are its own stage timings
 copies of the photo processed in one process after one warm-up image.
 
 Run with Debian's interpreter:  /usr/bin/python3 tools/bench/semantic_compare.py --model lraspp_mobilenet_v3_large
+
+--model deeplabv3_resnet50 is for this benchmark only (the test fixtures do not hold it): torchvision's
+DeepLabV3 with the ResNet-50 backbone, seeded and BN-calibrated like the fixtures, exported on first use to
+.cache/fixtures/bench/. Debian's torch takes tens of seconds per forward pass there, so use --no-python.
 """
 import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -18,6 +22,16 @@ import torch, torch.nn.functional as F  # noqa: E402
 from torchvision.transforms import functional as TF  # noqa: E402
 from PIL import Image  # noqa: E402
 import semantic_reference as ref  # noqa: E402
+import torchvision  # noqa: E402
+
+BENCH_ONLY = {"deeplabv3_resnet50": dict(aux_loss=False)}
+
+
+def bench_only_model(name, calib, gen):
+    torch.manual_seed(0)
+    net = getattr(torchvision.models.segmentation, name)(weights=None, weights_backbone=None, num_classes=21, **BENCH_ONLY[name])
+    ref.calibrate_bn(net, calib, gen)
+    return ref.DictToTuple(net).eval()
 
 
 def python_pipeline(model, path):
@@ -36,7 +50,7 @@ def python_pipeline(model, path):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", default="lraspp_mobilenet_v3_large", choices=list(ref.TORCHVISION_MODELS))
+    ap.add_argument("--model", default="lraspp_mobilenet_v3_large", choices=list(ref.TORCHVISION_MODELS) + list(BENCH_ONLY))
     ap.add_argument("--photo", default=os.path.join(ROOT, "..", "shared", "images", "truck.jpg"))
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--runs", type=int, default=9)
@@ -46,7 +60,9 @@ def main():
 
     fixture = os.path.join(ROOT, ".cache", "fixtures", "semantic_reference")
     onnx = os.path.join(fixture, args.model + ".onnx")
-    if not os.path.exists(onnx):
+    if args.model in BENCH_ONLY:
+        onnx = os.path.join(ROOT, ".cache", "fixtures", "bench", args.model + ".onnx")
+    elif not os.path.exists(onnx):
         sys.exit(f"{onnx} missing: run tools/test.sh or tools/fixtures/semantic_reference.py --out {fixture} first")
 
     # The same seeded model the fixture exported (models are built in TORCHVISION_MODELS order from one generator).
@@ -56,7 +72,13 @@ def main():
     photos = {p: Image.open(os.path.join(ROOT, "..", "shared", "images", p)).convert("RGB") for p in ref.PHOTOS}
     calib = ref.calibration_batches(photos)
     model = None
-    for name in ref.TORCHVISION_MODELS:
+    if args.model in BENCH_ONLY:
+        model = bench_only_model(args.model, calib, gen)
+        if not os.path.exists(onnx):
+            os.makedirs(os.path.dirname(onnx), exist_ok=True)
+            ref.export(model, torch.rand(1, 3, 520, 520), onnx + ".tmp", "input", ["out"], dynamic=True)
+            os.replace(onnx + ".tmp", onnx)
+    for name in ref.TORCHVISION_MODELS if model is None else []:
         m, _ = ref.make_torchvision_model(name, calib, gen)
         if name == args.model:
             model = m
