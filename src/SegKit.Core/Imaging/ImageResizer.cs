@@ -125,6 +125,7 @@ public static class ImageResizer
     /// Nearest-neighbour resize of interleaved 8-bit pixels (layouts as in
     /// <see cref="ResizeBilinear(ReadOnlySpan{byte}, int, int, int, Span{byte}, int, int)"/>), channels 1..4.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void ResizeNearest(ReadOnlySpan<byte> source, int srcWidth, int srcHeight, int channels,
         Span<byte> destination, int dstWidth, int dstHeight)
     {
@@ -236,7 +237,7 @@ public static class ImageResizer
         // The SIMD path loads 4 bytes per RGB pixel; the very last pixel of the rows read has no 4th byte after it.
         nint safeEnd = (nint)(src + (long)(firstRow + rows) * srcWidth * channels - 1);
         var gathered = GatherPlan.TryCreate(c, channels, dstWidth);
-        ForRowBlocks(rows, (long)rows * dstWidth * c.KSize * channels, (start, end) =>
+        ForRowBlocks(rows, (long)rows * dstWidth * c.KSize * channels, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, end) =>
         {
             fixed (int* kk = c.K)
             fixed (int* bounds = c.Bounds)
@@ -269,6 +270,7 @@ public static class ImageResizer
         public required Vector128<byte>[] Index;   // per group and tap: per lane, the byte of the window it reads
         public required Vector512<int>[] Weight;   // per group and tap: per lane, its weight (0 past the pixel's taps)
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static GatherPlan? TryCreate(Coefficients c, int channels, int dstWidth)
         {
             if (!Avx512Vbmi.IsSupported || channels is not (1 or 3)) return null;
@@ -319,6 +321,7 @@ public static class ImageResizer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void HorizontalRowGathered(byte* inRow, byte* outRow, int dstWidth, int channels, int* kk, int* bounds, int ksize,
         GatherPlan plan, byte* sourceEnd)
     {
@@ -372,6 +375,7 @@ public static class ImageResizer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void HorizontalRow3(byte* inRow, byte* outRow, int dstWidth, int* kk, int* bounds, int ksize)
     {
         for (int xx = 0; xx < dstWidth; xx++)
@@ -394,6 +398,7 @@ public static class ImageResizer
     }
 
     /// <summary>RGB row with one 4-lane multiply-add per tap (same integer sums as the scalar loop, so bit-identical).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void HorizontalRow3Sse41(byte* inRow, byte* outRow, int dstWidth, int* kk, int* bounds, int ksize, byte* safeEnd)
     {
         var half = Vector128.Create(Half);
@@ -431,6 +436,7 @@ public static class ImageResizer
         o[2] = Clip8(ss2);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void HorizontalRowN(byte* inRow, byte* outRow, int dstWidth, int channels, int* kk, int* bounds, int ksize)
     {
         for (int xx = 0; xx < dstWidth; xx++)
@@ -450,7 +456,7 @@ public static class ImageResizer
     private static unsafe void Vertical(byte* src, int rowBytes, Coefficients c, int boundsShift, byte* dst, int dstHeight)
     {
         nint s = (nint)src, d = (nint)dst;
-        ForRowBlocks(dstHeight, (long)dstHeight * rowBytes * c.KSize, (start, end) =>
+        ForRowBlocks(dstHeight, (long)dstHeight * rowBytes * c.KSize, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, end) =>
         {
             int[] acc = ArrayPool<int>.Shared.Rent(rowBytes);
             try
@@ -510,6 +516,7 @@ public static class ImageResizer
         /// <summary>Per output pixel: KSize fixed-point weights.</summary>
         public required int[] K { get; init; }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static Coefficients Bilinear(int inSize, int outSize)
         {
             double scale = (double)inSize / outSize;

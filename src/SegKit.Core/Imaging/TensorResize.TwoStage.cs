@@ -32,6 +32,7 @@ public static partial class TensorResize
     /// labels of <see cref="BilinearChw"/> to the mid size followed by <see cref="BilinearArgmax"/>, without
     /// either resized tensor; only blocks of pixels near a change of label are computed. channels ≤ 255.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BilinearTwiceArgmax(ReadOnlyMemory<float> source, int channels, int inHeight, int inWidth,
         int midHeight, int midWidth, Memory<byte> labels, int outHeight, int outWidth, Memory<long> counts = default)
     {
@@ -60,6 +61,7 @@ public static partial class TensorResize
     // Per source pixel: its first maximum channel where that beats every other channel by more than the
     // rounding of two interpolations can move (2^-16 of the largest magnitude; rounding moves at most a few
     // 2^-24 of it per interpolation), else Unknown. Non-finite values make every pixel Unknown.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static byte[] SourceWinners(ReadOnlySpan<float> src, int channels, int plane)
     {
         float maxAbs = 0;
@@ -126,6 +128,7 @@ public static partial class TensorResize
         // Per output block (8 pixels; the last may be the ragged tail): the first and last mid column it reads.
         private readonly int[] _blockFirst, _blockLast;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public TwoStage(ReadOnlyMemory<float> source, int channels, int inPlane, int inWidth, Axis xs1, Axis ys1, RowPlan plan1,
             byte[] sourceKnown, int midWidth, Axis xs2, RowPlan plan2, int outWidth)
         {
@@ -159,6 +162,7 @@ public static partial class TensorResize
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Band(Axis ys2, int y0, int y1, Span<byte> labels, long[]? counts, TwoStageScratch s)
         {
             s.Reset();
@@ -225,6 +229,7 @@ public static partial class TensorResize
 
         // Mid row m's known labels (known where its four source pixels are known and equal) and, per column,
         // the last column of the run of equal labels that starts there.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void FillMidKnown(int m, byte[] known, int[] runEnd)
         {
             var top = _sourceKnownH.AsSpan(ys1.Index0[m] * midWidth, midWidth);
@@ -249,6 +254,7 @@ public static partial class TensorResize
 
         // Columns [from, to) of mid row m, all channels ([c][x], stride midWidth): the vertical blend of two
         // horizontally resized source rows.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void ComputeMidColumns(int m, float[] mid, int from, int to, TwoStageScratch s)
         {
             int r0 = ys1.Index0[m], r1 = r0 + ys1.Offset1[m];
@@ -346,6 +352,7 @@ public static partial class TensorResize
         }
 
         // The slot holding mid row m (its known labels filled; values on demand); never evicts row `keep`.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public int MidSlot(int m, int keep, TwoStage stages)
         {
             if (_midRow[0] == m) return 0;
@@ -359,6 +366,7 @@ public static partial class TensorResize
         }
 
         // MidH[slot] holds blocks [b0, b1) once this returns (each block resized once per mid row).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void EnsureBlocks(int slot, int b0, int b1, TwoStage stages)
         {
             bool[] ready = _blockReady[slot];
@@ -370,6 +378,7 @@ public static partial class TensorResize
         }
 
         // The mid row in `slot` holds columns [from, to) (computed in chunks, each once per row).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void EnsureMidColumns(int slot, (int From, int To) columns, TwoStage stages)
         {
             bool[] ready = _midChunkReady[slot];
@@ -381,6 +390,7 @@ public static partial class TensorResize
 
         // The next run [from, end) of entries of done[.. to) not yet done, searching from `from`, marked done now
         // (the caller does them); false when there is none.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static bool NextToDo(bool[] done, ref int from, int to, out int end)
         {
             while (from < to && done[from]) from++;

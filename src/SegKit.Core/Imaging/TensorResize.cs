@@ -18,6 +18,7 @@ public static partial class TensorResize
     /// Resizes <paramref name="source"/> [channels, inHeight, inWidth] into <paramref name="destination"/>
     /// [channels, outHeight, outWidth] as <c>F.interpolate(x, size=(outHeight, outWidth), mode="bilinear", align_corners=False)</c>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BilinearChw(ReadOnlySpan<float> source, int channels, int inHeight, int inWidth,
         Span<float> destination, int outHeight, int outWidth)
     {
@@ -44,6 +45,7 @@ public static partial class TensorResize
     /// empty; overwritten). The same floats as resizing with <see cref="BilinearChw"/> and then taking
     /// argmax / max-softmax, without allocating the resized tensor. Runs bands of rows in parallel.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BilinearArgmax(ReadOnlyMemory<float> source, int channels, int inHeight, int inWidth,
         Memory<byte> labels, int outHeight, int outWidth, Memory<float> confidence = default, Memory<long> counts = default)
     {
@@ -66,6 +68,7 @@ public static partial class TensorResize
     // Output rows [0, outHeight) in bands run in parallel, each worker with its scratch (from take, handed to keep
     // when the worker is done). With counts, each band counts into its own array (length channels) and the totals
     // are written to counts.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunBands<TScratch>(int outHeight, int channels, Memory<long> counts, Func<TScratch> take, Action<TScratch> keep,
         Action<int, int, long[]?, TScratch> band)
     {
@@ -91,6 +94,7 @@ public static partial class TensorResize
 
     // Adds a row's labels to a 4 × 256 histogram (four interleaved counters, so consecutive pixels do not wait
     // on one another's increments); TotalCounts folds it.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CountLabels(ReadOnlySpan<byte> row, Span<long> hist)
     {
         int x = 0;
@@ -104,6 +108,7 @@ public static partial class TensorResize
         for (; x < row.Length; x++) hist[row[x]]++;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TotalCounts(ReadOnlySpan<long> hist, long[] counts)
     {
         for (int c = 0; c < counts.Length; c++)
@@ -115,6 +120,7 @@ public static partial class TensorResize
     // horizontally once (all channels, into Rows[slot]) and reused by every output row between it and
     // the next; the vertical blend, the running maximum and the softmax sum then run 8 pixels at a time.
     // The operations and their order are PyTorch's, so the floats (and ties) are exactly theirs.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ArgmaxBand(ReadOnlySpan<float> src, int channels, int inPlane, int inWidth, Axis ys, RowPlan plan,
         int y0, int y1, Span<byte> labels, int outWidth, Span<float> confidence, long[]? counts, ArgmaxScratch s)
     {
@@ -151,6 +157,7 @@ public static partial class TensorResize
     }
 
     // best[x], index[x] = max / first argmax over channels of h0·top[c][x] + h1·bottom[c][x], for x in [from, width).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BestRange(float[] top, float[] bottom, float h0, float h1, int channels, int from, int width, float[] best, int[] index)
     {
         int stride = top.Length / channels;
@@ -246,6 +253,7 @@ public static partial class TensorResize
     // their own vertical weights (an upsampling makes runs of such rows): each value is loaded once for both,
     // which halves the reads from L2 that bound the one-row loop. Per lane the floats of BestRange, so the
     // labels are exactly its first maxima; the narrowing to bytes happens in registers. AVX-512 only.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LabelRowPair(float[] top, float[] bottom, float h0a, float h1a, float h0b, float h1b, int channels,
         int from, int to, Span<byte> rowA, Span<byte> rowB, float[] best, int[] index)
     {
@@ -307,6 +315,7 @@ public static partial class TensorResize
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void NarrowIndices(ReadOnlySpan<int> index, Span<byte> output)
     {
         int x = 0;
@@ -323,6 +332,7 @@ public static partial class TensorResize
     }
 
     // Largest softmax probability: 1 / Σ_c exp(v_c − max), v_c recomputed exactly as in BestRange.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SoftmaxMax(float[] top, float[] bottom, float h0, float h1, int channels, int width,
         float[] best, float[] value, Span<float> confidence)
     {
@@ -353,6 +363,7 @@ public static partial class TensorResize
         private readonly Vector512<int>[] _left16, _right16;
         private readonly Vector512<float>[] _w0x16, _w1x16;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public RowPlan(Axis xs, int inWidth, int outWidth)
         {
             _xs = xs;
@@ -419,6 +430,7 @@ public static partial class TensorResize
         public int Blocks => _kind.Length;
 
         /// <summary>Interpolate for blocks [b0, b1); block <see cref="Blocks"/> stands for the tail.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void InterpolateBlocks(ReadOnlySpan<float> src, int channels, int inPlane, int rowOffset, float[] dst, int stride, int b0, int b1)
         {
             int whole = Math.Min(b1, _kind.Length);
@@ -436,6 +448,7 @@ public static partial class TensorResize
         }
 
         /// <summary>Interpolate for the output pixels past the last whole block.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void InterpolateTail(ReadOnlySpan<float> src, int channels, int inPlane, int rowOffset, float[] dst, int stride)
         {
             for (int c = 0; c < channels; c++)
@@ -496,6 +509,7 @@ public static partial class TensorResize
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void InterpolateScalar(ReadOnlySpan<float> row, int from, int to, Span<float> output)
         {
             var xs = _xs;
@@ -557,6 +571,7 @@ public static partial class TensorResize
     }
 
     // One output row: h0·(w0·a[x0] + w1·a[x1]) + h1·(w0·b[x0] + w1·b[x1]), PyTorch's formula.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InterpolateRow(ReadOnlySpan<float> plane, int inWidth, Axis ys, int y, Axis xs, Span<float> output)
     {
         int r0 = ys.Index0[y];
@@ -579,6 +594,7 @@ public static partial class TensorResize
         public required float[] Weight0 { get; init; }
         public required float[] Weight1 { get; init; }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static Axis Create(int inSize, int outSize)
         {
             float scale = (float)inSize / outSize;

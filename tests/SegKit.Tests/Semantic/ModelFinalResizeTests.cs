@@ -111,6 +111,26 @@ public sealed class ModelFinalResizeTests
         Assert.Equal(groceriesAlone, again.Labels.Data);
     }
 
+    // Segment(path) decodes each photo into the pixels of the last one of its size: photos of one size, one after
+    // another and through the recycling overload, get the labels of their own decoded images.
+    [Fact]
+    public void Segment_PathsOfOneSize_EachLabelledAsItsDecodedImage()
+    {
+        using var reference = Load("fusable");
+        byte[] Alone(string photo) => reference.Segment(ImageDecoder.DecodeRgb(TestPaths.SharedImage(photo))).Labels.Data;
+        byte[] dog = Alone("dog.jpg"), groceries = Alone("groceries.jpg");
+        Assert.NotEqual(dog, groceries);
+
+        using var segmenter = Load("fusable");
+        var first = segmenter.Segment(TestPaths.SharedImage("dog.jpg"));
+        Assert.Equal(dog, first.Labels.Data);
+        Assert.Equal(groceries, segmenter.Segment(TestPaths.SharedImage("groceries.jpg")).Labels.Data);
+        var again = segmenter.Segment(TestPaths.SharedImage("groceries.jpg"), null, first);
+        Assert.Same(first.Labels, again.Labels);
+        Assert.Equal(groceries, again.Labels.Data);
+        Assert.Equal(dog, segmenter.Segment(TestPaths.SharedImage("dog.jpg")).Labels.Data);
+    }
+
     // Kept logits are the model's own output (as ORT computes it for the unedited file), and confidence, which
     // needs every class at every pixel, takes the unfused path: its labels equal PyTorch's too.
     [Fact]
