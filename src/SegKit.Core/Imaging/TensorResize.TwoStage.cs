@@ -203,14 +203,14 @@ public static partial class TensorResize
                     {
                         LabelRowPair(s.MidH[top], s.MidH[bottom], ys2.Weight0[y], ys2.Weight1[y], ys2.Weight0[y + 1], ys2.Weight1[y + 1],
                             channels, x0, x1, rowA[x0..x1], rowB[x0..x1], s.Best, s.Index);
-                        if (counts is not null) CountLabels(rowB[x0..x1], hist);
+                        if (counts is not null) CountLabels(rowB[x0..x1], hist, channels);
                     }
                     else
                     {
                         BestRange(s.MidH[top], s.MidH[bottom], ys2.Weight0[y], ys2.Weight1[y], channels, x0, x1, s.Best, s.Index);
                         NarrowIndices(s.Index.AsSpan(x0, x1 - x0), rowA[x0..x1]);
                     }
-                    if (counts is not null) CountLabels(rowA[x0..x1], hist);
+                    if (counts is not null) CountLabels(rowA[x0..x1], hist, channels);
                     b = f;
                 }
                 y += rows;

@@ -4,6 +4,7 @@
 // segmentation, SegFormer's 1/4-size output, SAM's low-res masks) back to image size; the fused
 // argmax variant never materialises the C × H × W upsampled tensor.
 
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -92,12 +93,28 @@ public static partial class TensorResize
         }
     }
 
-    // Adds a row's labels to a 4 × 256 histogram (four interleaved counters, so consecutive pixels do not wait
-    // on one another's increments); TotalCounts folds it.
+    // Adds a row's labels (each < classes) to a 4 × 256 histogram; TotalCounts folds it. Up to 32 classes with
+    // AVX-512, 64 labels at a time: per class one compare and one population count, which for 21 classes is a
+    // quarter of the table's work. Otherwise four interleaved counters, so consecutive pixels do not wait on one
+    // another's increments.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void CountLabels(ReadOnlySpan<byte> row, Span<long> hist)
+    private static void CountLabels(ReadOnlySpan<byte> row, Span<long> hist, int classes)
     {
         int x = 0;
+        if (Vector512.IsHardwareAccelerated && Avx512BW.IsSupported && classes <= 32 && row.Length >= 64)
+        {
+            int whole = row.Length & ~63;
+            ref byte r = ref MemoryMarshal.GetReference(row);
+            for (int c = 0; c < classes; c++)
+            {
+                var label = Vector512.Create((byte)c);
+                long n = 0;
+                for (int i = 0; i < whole; i += 64)
+                    n += BitOperations.PopCount(Vector512.Equals(Vector512.LoadUnsafe(ref r, (nuint)i), label).ExtractMostSignificantBits());
+                hist[c] += n;
+            }
+            x = whole;
+        }
         for (; x + 4 <= row.Length; x += 4)
         {
             hist[row[x]]++;
@@ -140,15 +157,15 @@ public static partial class TensorResize
                 LabelRowPair(top, bottom, h0, h1, ys.Weight0[y + 1], ys.Weight1[y + 1], channels, 0, outWidth, outRow, nextRow, s.Best, s.Index);
                 if (counts is not null)
                 {
-                    CountLabels(outRow, hist);
-                    CountLabels(nextRow, hist);
+                    CountLabels(outRow, hist, channels);
+                    CountLabels(nextRow, hist, channels);
                 }
                 y += 2;
                 continue;
             }
             BestRange(top, bottom, h0, h1, channels, 0, outWidth, s.Best, s.Index);
             NarrowIndices(s.Index, outRow);
-            if (counts is not null) CountLabels(outRow, hist);
+            if (counts is not null) CountLabels(outRow, hist, channels);
             if (!confidence.IsEmpty)
                 SoftmaxMax(top, bottom, h0, h1, channels, outWidth, s.Best, s.Value, confidence.Slice(y * outWidth, outWidth));
             y++;
