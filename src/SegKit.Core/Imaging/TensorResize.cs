@@ -398,14 +398,9 @@ public static partial class TensorResize
             for (int b = 0; b < blocks; b++)
             {
                 int x0 = b * 8, first = xs.Index0[x0];
-                int span = xs.Index0[x0 + 7] + xs.Offset1[x0 + 7] - first + 1;
+                int span = WindowLanes(xs, x0, l, r);
                 _kind[b] = span <= 8 && first + 8 <= inWidth ? Narrow : span <= 16 && first + 16 <= inWidth ? Wide : Scalar;
                 _base[b] = first;
-                for (int k = 0; k < 8; k++)
-                {
-                    l[k] = xs.Index0[x0 + k] - first;
-                    r[k] = l[k] + xs.Offset1[x0 + k];
-                }
                 _left[b] = Vector256.Create<int>(l);
                 _right[b] = Vector256.Create<int>(r);
                 _leftHi[b] = Vector256.GreaterThan(_left[b], Vector256.Create(7)).AsSingle();
@@ -423,19 +418,26 @@ public static partial class TensorResize
             for (int b = 0; wide && b + 1 < blocks; b++)
             {
                 int x0 = b * 8, first = xs.Index0[x0];
-                int span = xs.Index0[x0 + 15] + xs.Offset1[x0 + 15] - first + 1;
-                if (span > 16 || first + 16 > inWidth) continue;
+                if (WindowLanes(xs, x0, l16, r16) > 16 || first + 16 > inWidth) continue;
                 _pair[b] = true;
-                for (int k = 0; k < 16; k++)
-                {
-                    l16[k] = xs.Index0[x0 + k] - first;
-                    r16[k] = l16[k] + xs.Offset1[x0 + k];
-                }
                 _left16[b] = Vector512.Create<int>(l16);
                 _right16[b] = Vector512.Create<int>(r16);
                 _w0x16[b] = Vector512.Create<float>(xs.Weight0.AsSpan(x0, 16));
                 _w1x16[b] = Vector512.Create<float>(xs.Weight1.AsSpan(x0, 16));
             }
+        }
+
+        // For outputs x0 .. x0 + left.Length − 1: each one's left and right source index, counted from the first
+        // output's left one; returns how many source values they span (the indices grow with x).
+        private static int WindowLanes(Axis xs, int x0, Span<int> left, Span<int> right)
+        {
+            int first = xs.Index0[x0];
+            for (int k = 0; k < left.Length; k++)
+            {
+                left[k] = xs.Index0[x0 + k] - first;
+                right[k] = left[k] + xs.Offset1[x0 + k];
+            }
+            return right[^1] + 1;
         }
 
         // dst[c·stride + x] = w0·row_c[i0] + w1·row_c[i1] for every channel c and output x, where row_c is
