@@ -125,6 +125,8 @@ public static partial class TensorResize
         private readonly RowPlan plan1, plan2;
         private readonly byte[] sourceKnown;
         private readonly byte[] _sourceKnownH; // per source row and mid column: known where both horizontal sources agree
+        // The first stage keeps the size (a one-stage resize run through this kernel): mid rows are source rows, read in place.
+        private readonly bool identity;
         // Per output block (8 pixels; the last may be the ragged tail): the first and last mid column it reads.
         private readonly int[] _blockFirst, _blockLast;
 
@@ -143,8 +145,9 @@ public static partial class TensorResize
             this.midWidth = midWidth;
             this.plan2 = plan2;
             this.outWidth = outWidth;
-            _sourceKnownH = new byte[(inPlane / inWidth) * midWidth];
-            for (int r = 0; r < inPlane / inWidth; r++)
+            identity = ys1.Index0.Length == inPlane / inWidth && midWidth == inWidth;
+            _sourceKnownH = identity ? sourceKnown : new byte[(inPlane / inWidth) * midWidth];
+            for (int r = 0; !identity && r < inPlane / inWidth; r++)
                 for (int x = 0; x < midWidth; x++)
                 {
                     int i0 = xs1.Index0[x];
@@ -233,7 +236,7 @@ public static partial class TensorResize
         public void FillMidKnown(int m, byte[] known, int[] runEnd)
         {
             var top = _sourceKnownH.AsSpan(ys1.Index0[m] * midWidth, midWidth);
-            var bottom = _sourceKnownH.AsSpan((ys1.Index0[m] + ys1.Offset1[m]) * midWidth, midWidth);
+            var bottom = identity ? top : _sourceKnownH.AsSpan((ys1.Index0[m] + ys1.Offset1[m]) * midWidth, midWidth);
             int x = 0;
             if (Vector256.IsHardwareAccelerated)
             {
@@ -297,6 +300,13 @@ public static partial class TensorResize
 
         public void ResizeMidBlocks(float[] mid, int b0, int b1, float[] dst) =>
             plan2.InterpolateBlocks(mid, channels, midWidth, 0, dst, outWidth, b0, b1);
+
+        /// <summary>True when mid rows are the source's own rows (the first stage keeps the size).</summary>
+        public bool Identity => identity;
+
+        /// <summary>Blocks [b0, b1) of mid row m resized to the output width, read straight from the source (<see cref="Identity"/>).</summary>
+        public void ResizeSourceBlocks(int m, int b0, int b1, float[] dst) =>
+            plan2.InterpolateBlocks(source.Span, channels, inPlane, m * inWidth, dst, outWidth, b0, b1);
     }
 
     /// <summary>Per worker: two mid rows (values computed on first use, horizontally resized block by block)
@@ -372,6 +382,11 @@ public static partial class TensorResize
             bool[] ready = _blockReady[slot];
             for (int b = b0; NextToDo(ready, ref b, b1, out int e); b = e)
             {
+                if (stages.Identity)
+                {
+                    stages.ResizeSourceBlocks(_midRow[slot], b, e, MidH[slot]);
+                    continue;
+                }
                 EnsureMidColumns(slot, stages.MidColumns(b, e), stages);
                 stages.ResizeMidBlocks(_mid[slot], b, e, MidH[slot]);
             }

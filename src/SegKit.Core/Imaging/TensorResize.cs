@@ -58,12 +58,70 @@ public static partial class TensorResize
         if (wantConfidence && confidence.Length != labels.Length)
             throw new ArgumentException($"confidence has {confidence.Length} floats; {outHeight}×{outWidth} expected", nameof(confidence));
 
+        if (!wantConfidence && channels <= 255 && (long)outHeight * outWidth >= 16L * inHeight * inWidth)
+        {
+            // The two-stage kernel with a first stage that keeps the size: the same floats, and it skips the
+            // blocks whose source neighbourhoods share a winner (most of an upsampling of a trained model's logits).
+            // Only for strong upsamplings (SegFormer's 1/4-size logits to a photo: 130×): finding the source
+            // winners is a serial pass over the whole source, which at 5× (a 520×780 map to 1200×1800) cost
+            // more than the blocks it skipped (17 against 11 ms).
+            BilinearTwiceArgmax(source, channels, inHeight, inWidth, inHeight, inWidth, labels, outHeight, outWidth, counts);
+            return;
+        }
         var xs = Axis.Create(inWidth, outWidth);
         var ys = Axis.Create(inHeight, outHeight);
         var plan = new RowPlan(xs, inWidth, outWidth);
         RunBands(outHeight, channels, counts, () => new ArgmaxScratch(channels, outWidth), _ => { }, (y0, y1, bandCounts, scratch) =>
             ArgmaxBand(source.Span, channels, inHeight * inWidth, inWidth, ys, plan, y0, y1, labels.Span, outWidth,
                 wantConfidence ? confidence.Span : default, bandCounts, scratch));
+    }
+
+    /// <summary>
+    /// One-logit segmentation: labels 1 where <paramref name="source"/> [inHeight, inWidth], resized bilinearly to
+    /// [outHeight, outWidth] as <see cref="BilinearChw"/> does (the same floats), is &gt; 0 (sigmoid &gt; 0.5), else 0;
+    /// optionally the probability of the chosen label, max(σ(v), 1 − σ(v)), into <paramref name="confidence"/> (same
+    /// size, or empty) and the two label counts into <paramref name="counts"/> (length ≥ 2, or empty; overwritten).
+    /// Rows run in bands in parallel; the resized map is never materialised.
+    /// </summary>
+    public static void BilinearBinary(ReadOnlyMemory<float> source, int inHeight, int inWidth, Memory<byte> labels, int outHeight, int outWidth,
+        Memory<float> confidence = default, Memory<long> counts = default)
+    {
+        CheckShapes(source.Length, 1, inHeight, inWidth, outHeight, outWidth);
+        CheckLabelsAndCounts(labels.Length, counts.Length, 2, outHeight, outWidth);
+        bool wantConfidence = !confidence.IsEmpty;
+        if (wantConfidence && confidence.Length != labels.Length)
+            throw new ArgumentException($"confidence has {confidence.Length} floats; {outHeight}×{outWidth} expected", nameof(confidence));
+        var xs = Axis.Create(inWidth, outWidth);
+        var ys = Axis.Create(inHeight, outHeight);
+        RunBands(outHeight, 2, counts, () => new float[outWidth], _ => { },
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] (y0, y1, bandCounts, row) =>
+            {
+                var src = source.Span;
+                var outLabels = labels.Span;
+                var outConfidence = confidence.Span;
+                long foreground = 0;
+                for (int y = y0; y < y1; y++)
+                {
+                    InterpolateRow(src, inWidth, ys, y, xs, row);
+                    int at = y * outWidth;
+                    for (int x = 0; x < outWidth; x++)
+                    {
+                        byte label = row[x] > 0 ? (byte)1 : (byte)0;
+                        outLabels[at + x] = label;
+                        foreground += label;
+                        if (wantConfidence)
+                        {
+                            float p = 1f / (1f + MathF.Exp(-row[x]));
+                            outConfidence[at + x] = MathF.Max(p, 1f - p);
+                        }
+                    }
+                }
+                if (bandCounts is not null)
+                {
+                    bandCounts[1] = foreground;
+                    bandCounts[0] = (long)(y1 - y0) * outWidth - foreground;
+                }
+            });
     }
 
     // Output rows [0, outHeight) in bands run in parallel, each worker with its scratch (from take, handed to keep

@@ -340,8 +340,7 @@ public sealed class SemanticSegmenter : IDisposable
         var counts = new long[Math.Max(channels, 2)];
         if (channels == 1)
         {
-            BinaryFromLogit(logits, h, w, labels, confidence);
-            foreach (byte id in labels.Data) counts[id]++;
+            TensorResize.BilinearBinary(logits, h, w, labels.Data, labels.Height, labels.Width, confidence, counts);
         }
         else
         {
@@ -424,22 +423,6 @@ public sealed class SemanticSegmenter : IDisposable
             }
         }
         return x;
-    }
-
-    // One-channel logits: foreground where the bilinearly upsampled logit > 0 (sigmoid > 0.5).
-    private static void BinaryFromLogit(float[] logits, int h, int w, LabelMap labels, float[]? confidence)
-    {
-        var up = new float[labels.Width * labels.Height];
-        TensorResize.BilinearChw(logits, 1, h, w, up, labels.Height, labels.Width);
-        for (int i = 0; i < up.Length; i++)
-        {
-            labels.Data[i] = up[i] > 0 ? (byte)1 : (byte)0;
-            if (confidence is not null)
-            {
-                float p = 1f / (1f + MathF.Exp(-up[i]));
-                confidence[i] = MathF.Max(p, 1f - p);
-            }
-        }
     }
 
     /// <summary>Releases the ONNX Runtime session. Safe to call twice.</summary>

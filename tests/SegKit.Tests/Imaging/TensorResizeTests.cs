@@ -90,6 +90,8 @@ public class TensorResizeTests
     [InlineData(3, 9, 5, 11, 3, false, 7)]         // narrower than one block
     [InlineData(4, 13, 37, 29, 61, false, 8)]      // ragged tail
     [InlineData(6, 21, 50, 40, 90, false, 9)]      // upsampling ×1.8 with a ragged tail
+    [InlineData(150, 16, 16, 128, 128, false, 10)] // ×64, SegFormer-like: through the two-stage kernel, many classes
+    [InlineData(21, 12, 18, 100, 150, true, 11)]   // ×69, integer logits (exact ties), through the two-stage kernel
     public void BilinearArgmax_FusedKernel_IdenticalToFullInterpolationArgmax(int c, int ih, int iw, int oh, int ow, bool integers, int seed)
     {
         var logits = SmoothLogits(c, ih, iw, integers, seed, maxFrequency: 0.3);
@@ -125,6 +127,33 @@ public class TensorResizeTests
         }
     }
 
+    // One logit: labels, confidence and counts are those of the materialised resize, thresholded at 0.
+    [Theory]
+    [InlineData(13, 17, 120, 90)] // upsampling, ragged
+    [InlineData(40, 30, 17, 23)]  // downsampling
+    public void BilinearBinary_IdenticalToResizeThenThreshold(int ih, int iw, int oh, int ow)
+    {
+        var logits = SmoothLogits(1, ih, iw, false, 12, maxFrequency: 0.5);
+        for (int i = 0; i < logits.Length; i++) logits[i] -= 0.5f; // both labels present
+        var full = new float[oh * ow];
+        TensorResize.BilinearChw(logits, 1, ih, iw, full, oh, ow);
+        var labels = new byte[oh * ow];
+        var confidence = new float[oh * ow];
+        var counts = new long[3];
+        Array.Fill(counts, 9);
+        TensorResize.BilinearBinary(logits, ih, iw, labels, oh, ow, confidence, counts);
+        long foreground = 0;
+        for (int p = 0; p < full.Length; p++)
+        {
+            Assert.Equal(full[p] > 0 ? 1 : 0, labels[p]);
+            float sigmoid = 1f / (1f + MathF.Exp(-full[p]));
+            Assert.Equal(MathF.Max(sigmoid, 1f - sigmoid), confidence[p]);
+            foreground += labels[p];
+        }
+        Assert.InRange(foreground, 1, full.Length - 1);
+        Assert.Equal([full.Length - foreground, foreground, 0], counts);
+    }
+
     // Two resizes and the argmax in one pass (a torchvision model's own last resize, then the photo's size) must
     // give exactly the labels and counts of materialising the middle tensor and running BilinearArgmax on it,
     // including where labels are settled without computing them (the known-label shortcut) and on exact ties.
@@ -144,7 +173,8 @@ public class TensorResizeTests
         TensorResize.BilinearChw(logits, c, ih, iw, mid, mh, mw);
         var expected = new byte[oh * ow];
         var expectedCounts = new long[c];
-        TensorResize.BilinearArgmax(mid, c, mh, mw, expected, oh, ow, default, expectedCounts);
+        // With confidence, BilinearArgmax runs its own one-pass kernel (without, it runs the two-stage one).
+        TensorResize.BilinearArgmax(mid, c, mh, mw, expected, oh, ow, new float[oh * ow], expectedCounts);
 
         var labels = new byte[oh * ow];
         var counts = new long[c + 2];
@@ -171,7 +201,7 @@ public class TensorResizeTests
         var mid = new float[5 * 20 * 30];
         TensorResize.BilinearChw(b, 5, 9, 13, mid, 20, 30);
         var expected = new byte[40 * 70];
-        TensorResize.BilinearArgmax(mid, 5, 20, 30, expected, 40, 70);
+        TensorResize.BilinearArgmax(mid, 5, 20, 30, expected, 40, 70, new float[40 * 70]); // the one-pass kernel
         Assert.Equal(expected, other);
     }
 
@@ -191,7 +221,7 @@ public class TensorResizeTests
         var mid = new float[2 * 8 * 8];
         TensorResize.BilinearChw(logits, 2, 4, 4, mid, 8, 8);
         var expected = new byte[16 * 16];
-        TensorResize.BilinearArgmax(mid, 2, 8, 8, expected, 16, 16);
+        TensorResize.BilinearArgmax(mid, 2, 8, 8, expected, 16, 16, new float[16 * 16]); // the one-pass kernel
         var actual = new byte[16 * 16];
         TensorResize.BilinearTwiceArgmax(logits, 2, 4, 4, 8, 8, actual, 16, 16);
         Assert.Equal(expected, actual);
