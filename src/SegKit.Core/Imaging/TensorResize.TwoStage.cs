@@ -12,6 +12,7 @@
 //   with the same operations in the same order as BilinearChw followed by BilinearArgmax, so the labels are
 //   exactly theirs (tested), ties included.
 
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -51,69 +52,120 @@ public static partial class TensorResize
         var plan1 = new RowPlan(xs1, inWidth, midWidth);
         var plan2 = new RowPlan(xs2, midWidth, outWidth);
 
-        byte[] sourceKnown = SourceWinners(source.Span, channels, inHeight * inWidth);
-
-        var stages = new TwoStage(source, channels, inHeight * inWidth, inWidth, xs1, ys1, plan1, sourceKnown, midWidth, xs2, plan2, outWidth);
-        RunBands(outHeight, channels, counts, () => TwoStageScratch.Take(channels, midWidth, outWidth), TwoStageScratch.Keep,
-            (y0, y1, bandCounts, scratch) => stages.Band(ys2, y0, y1, labels.Span, bandCounts, scratch));
+        byte[] sourceKnown = SourceWinners(source, channels, inHeight * inWidth);
+        try
+        {
+            var stages = new TwoStage(source, channels, inHeight * inWidth, inWidth, xs1, ys1, plan1, sourceKnown, midWidth, xs2, plan2, outWidth);
+            RunBands(outHeight, channels, counts, () => TwoStageScratch.Take(channels, midWidth, outWidth), TwoStageScratch.Keep,
+                (y0, y1, bandCounts, scratch) => stages.Band(ys2, y0, y1, labels.Span, bandCounts, scratch));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(sourceKnown);
+        }
     }
 
     // Per source pixel: its first maximum channel where that beats every other channel by more than the
     // rounding of two interpolations can move (2^-16 of the largest magnitude; rounding moves at most a few
-    // 2^-24 of it per interpolation), else Unknown. Non-finite values make every pixel Unknown.
+    // 2^-24 of it per interpolation), else Unknown. Non-finite values make every pixel Unknown. Chunks of pixels
+    // run in parallel; the result is rented from ArrayPool<byte>.Shared (length ≥ plane), for the caller to return.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static byte[] SourceWinners(ReadOnlySpan<float> src, int channels, int plane)
+    private static byte[] SourceWinners(ReadOnlyMemory<float> source, int channels, int plane)
     {
-        float maxAbs = 0;
-        foreach (float v in src)
+        float[] best = ArrayPool<float>.Shared.Rent(plane), second = ArrayPool<float>.Shared.Rent(plane);
+        int[] index = ArrayPool<int>.Shared.Rent(plane);
+        byte[] known = ArrayPool<byte>.Shared.Rent(plane);
+        try
         {
-            float a = MathF.Abs(v);
-            if (!(a <= maxAbs)) maxAbs = a; // NaN propagates
-        }
-        var known = new byte[plane];
-        if (!float.IsFinite(maxAbs))
-        {
-            Array.Fill(known, Unknown);
+            int chunks = plane >= 1 << 15 ? Math.Max(1, Environment.ProcessorCount * 2) : 1;
+            var largest = new float[chunks]; // per chunk: the largest magnitude, NaN if a value is NaN
+            Parallel.For(0, chunks, k =>
+            {
+                int from = (int)((long)plane * k / chunks), to = (int)((long)plane * (k + 1) / chunks);
+                largest[k] = BestTwo(source.Span, channels, plane, from, to, best, second, index);
+            });
+            float maxAbs = 0;
+            foreach (float m in largest)
+                if (!(m <= maxAbs)) maxAbs = m; // NaN propagates
+            if (!float.IsFinite(maxAbs))
+            {
+                known.AsSpan(0, plane).Fill(Unknown);
+                return known;
+            }
+            float tau = maxAbs * (1f / 65536f);
+            Parallel.For(0, chunks, k =>
+            {
+                int from = (int)((long)plane * k / chunks), to = (int)((long)plane * (k + 1) / chunks);
+                for (int p = from; p < to; p++)
+                    known[p] = best[p] - second[p] > tau ? (byte)index[p] : Unknown;
+            });
             return known;
         }
-        float tau = maxAbs * (1f / 65536f);
-        var best = new float[plane];
-        var second = new float[plane];
-        var index = new int[plane];
-        best.AsSpan().Fill(float.NegativeInfinity);
-        second.AsSpan().Fill(float.NegativeInfinity);
-        for (int c = 0; c < channels; c++)
+        finally
         {
-            var row = src.Slice(c * plane, plane);
-            int x = 0;
-            if (Vector256.IsHardwareAccelerated)
+            ArrayPool<float>.Shared.Return(best);
+            ArrayPool<float>.Shared.Return(second);
+            ArrayPool<int>.Shared.Return(index);
+        }
+    }
+
+    // Pixels [from, to): the largest and second-largest value over channels and the first channel with the largest.
+    // Returns the largest magnitude among those values (NaN when one is NaN).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float BestTwo(ReadOnlySpan<float> src, int channels, int plane, int from, int to, float[] best, float[] second, int[] index)
+    {
+        best.AsSpan(from, to - from).Fill(float.NegativeInfinity);
+        second.AsSpan(from, to - from).Fill(float.NegativeInfinity);
+        float maxAbs = 0;
+        bool nan = false;
+        var vMax = Vector512<float>.Zero;
+        var vNan = Vector512<float>.Zero;
+        ref float s0 = ref MemoryMarshal.GetReference(src);
+        ref float b0 = ref MemoryMarshal.GetArrayDataReference(best);
+        ref float t0 = ref MemoryMarshal.GetArrayDataReference(second);
+        ref int i0 = ref MemoryMarshal.GetArrayDataReference(index);
+        // Tiles of 512 pixels, all channels each, so the running best, second and index stay in L1.
+        for (int tile = from; tile < to; tile += 512)
+        {
+            int tileEnd = Math.Min(to, tile + 512);
+            for (int c = 0; c < channels; c++)
             {
-                var vc = Vector256.Create(c);
-                for (; x + 8 <= plane; x += 8)
+                ref float row = ref Unsafe.Add(ref s0, c * plane);
+                int x = tile;
+                if (Vector512.IsHardwareAccelerated)
                 {
-                    var v = Vector256.Create<float>(row.Slice(x, 8));
-                    var b = Vector256.LoadUnsafe(ref best[x]);
-                    var greater = Vector256.GreaterThan(v, b);
-                    Vector256.ConditionalSelect(greater, b, Vector256.Max(Vector256.LoadUnsafe(ref second[x]), v)).StoreUnsafe(ref second[x]);
-                    Vector256.ConditionalSelect(greater, v, b).StoreUnsafe(ref best[x]);
-                    Vector256.ConditionalSelect(greater.AsInt32(), vc, Vector256.LoadUnsafe(ref index[x])).StoreUnsafe(ref index[x]);
+                    var vc = Vector512.Create(c);
+                    for (; x + 16 <= tileEnd; x += 16)
+                    {
+                        var v = Vector512.LoadUnsafe(ref row, (nuint)x);
+                        vMax = Vector512.Max(vMax, Vector512.Abs(v));
+                        vNan |= ~Vector512.Equals(v, v);
+                        var b = Vector512.LoadUnsafe(ref b0, (nuint)x);
+                        var greater = Vector512.GreaterThan(v, b);
+                        Vector512.ConditionalSelect(greater, b, Vector512.Max(Vector512.LoadUnsafe(ref t0, (nuint)x), v)).StoreUnsafe(ref t0, (nuint)x);
+                        Vector512.ConditionalSelect(greater, v, b).StoreUnsafe(ref b0, (nuint)x);
+                        Vector512.ConditionalSelect(greater.AsInt32(), vc, Vector512.LoadUnsafe(ref i0, (nuint)x)).StoreUnsafe(ref i0, (nuint)x);
+                    }
                 }
-            }
-            for (; x < plane; x++)
-            {
-                float v = row[x];
-                if (v > best[x])
+                for (; x < tileEnd; x++)
                 {
-                    second[x] = best[x];
-                    best[x] = v;
-                    index[x] = c;
+                    float v = Unsafe.Add(ref row, x);
+                    float a = MathF.Abs(v);
+                    if (!(a <= maxAbs)) maxAbs = a;
+                    nan |= float.IsNaN(v);
+                    if (v > best[x])
+                    {
+                        second[x] = best[x];
+                        best[x] = v;
+                        index[x] = c;
+                    }
+                    else if (v > second[x]) second[x] = v;
                 }
-                else if (v > second[x]) second[x] = v;
             }
         }
-        for (int p = 0; p < plane; p++)
-            known[p] = best[p] - second[p] > tau ? (byte)index[p] : Unknown;
-        return known;
+        for (int i = 0; i < Vector512<float>.Count; i++)
+            maxAbs = MathF.Max(maxAbs, vMax[i]);
+        return nan || vNan != Vector512<float>.Zero ? float.NaN : maxAbs;
     }
 
     /// <summary>The shared, read-only part of one two-stage call.</summary>

@@ -225,6 +225,17 @@ public class TensorResizeTests
         var actual = new byte[16 * 16];
         TensorResize.BilinearTwiceArgmax(logits, 2, 4, 4, 8, 8, actual, 16, 16);
         Assert.Equal(expected, actual);
+
+        // Likewise a NaN, in a source large enough to be scanned in parallel chunks with vectors (256 × 256).
+        var big = SmoothLogits(3, 256, 256, false, 13, maxFrequency: 0.2);
+        big[3 * 256 * 256 - 5] = float.NaN;
+        var bigMid = new float[3 * 300 * 300];
+        TensorResize.BilinearChw(big, 3, 256, 256, bigMid, 300, 300);
+        var bigExpected = new byte[310 * 320];
+        TensorResize.BilinearArgmax(bigMid, 3, 300, 300, bigExpected, 310, 320, new float[310 * 320]); // the one-pass kernel
+        var bigActual = new byte[310 * 320];
+        TensorResize.BilinearTwiceArgmax(big, 3, 256, 256, 300, 300, bigActual, 310, 320);
+        Assert.Equal(bigExpected, bigActual);
     }
 
     // Smooth per-class fields plus noise, like real logits: large regions with one winner and boundaries
