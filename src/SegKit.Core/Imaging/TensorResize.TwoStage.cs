@@ -11,12 +11,17 @@
 //   pixels are known with one label are known. Only 8-pixel blocks holding an unknown pixel are computed,
 //   with the same operations in the same order as BilinearChw followed by BilinearArgmax, so the labels are
 //   exactly theirs (tested), ties included.
+// - When the first stage keeps the size (a strong one-stage upsampling such as SegFormer's, routed here by
+//   BilinearArgmax) and there are many classes, a computed block evaluates only the classes that can win in its
+//   source cells: a class whose largest corner is below the best smallest corner (by more than the margin) is
+//   below that class everywhere in the cell.
 
 using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace SegKit.Imaging;
 
@@ -52,10 +57,10 @@ public static partial class TensorResize
         var plan1 = new RowPlan(xs1, inWidth, midWidth);
         var plan2 = new RowPlan(xs2, midWidth, outWidth);
 
-        byte[] sourceKnown = SourceWinners(source, channels, inHeight * inWidth);
+        byte[] sourceKnown = SourceWinners(source, channels, inHeight * inWidth, out float tau);
         try
         {
-            var stages = new TwoStage(source, channels, inHeight * inWidth, inWidth, xs1, ys1, plan1, sourceKnown, midWidth, xs2, plan2, outWidth);
+            var stages = new TwoStage(source, channels, inHeight * inWidth, inWidth, xs1, ys1, plan1, sourceKnown, tau, midWidth, xs2, plan2, outWidth);
             RunBands(outHeight, channels, counts, () => TwoStageScratch.Take(channels, midWidth, outWidth), TwoStageScratch.Keep,
                 (y0, y1, bandCounts, scratch) => stages.Band(ys2, y0, y1, labels.Span, bandCounts, scratch));
         }
@@ -70,7 +75,7 @@ public static partial class TensorResize
     // 2^-24 of it per interpolation), else Unknown. Non-finite values make every pixel Unknown. Chunks of pixels
     // run in parallel; the result is rented from ArrayPool<byte>.Shared (length ≥ plane), for the caller to return.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static byte[] SourceWinners(ReadOnlyMemory<float> source, int channels, int plane)
+    private static byte[] SourceWinners(ReadOnlyMemory<float> source, int channels, int plane, out float tau)
     {
         float[] best = ArrayPool<float>.Shared.Rent(plane), second = ArrayPool<float>.Shared.Rent(plane);
         int[] index = ArrayPool<int>.Shared.Rent(plane);
@@ -90,14 +95,15 @@ public static partial class TensorResize
             if (!float.IsFinite(maxAbs))
             {
                 known.AsSpan(0, plane).Fill(Unknown);
+                tau = float.NaN;
                 return known;
             }
-            float tau = maxAbs * (1f / 65536f);
+            float margin = tau = maxAbs * (1f / 65536f);
             Parallel.For(0, chunks, k =>
             {
                 int from = (int)((long)plane * k / chunks), to = (int)((long)plane * (k + 1) / chunks);
                 for (int p = from; p < to; p++)
-                    known[p] = best[p] - second[p] > tau ? (byte)index[p] : Unknown;
+                    known[p] = best[p] - second[p] > margin ? (byte)index[p] : Unknown;
             });
             return known;
         }
@@ -179,12 +185,18 @@ public static partial class TensorResize
         private readonly byte[] _sourceKnownH; // per source row and mid column: known where both horizontal sources agree
         // The first stage keeps the size (a one-stage resize run through this kernel): mid rows are source rows, read in place.
         private readonly bool identity;
+        // Identity only, with many classes: per source cell (the 2×2 pixels from (r, c)), the classes that can win
+        // anywhere in it, ascending, CellCapacity at most (_cellCount = Crowded: more, so all are computed).
+        private readonly byte[]? _cellCandidates;
+        private readonly byte[]? _cellCount;
+        private const int CellCapacity = 16, CandidateMinChannels = 16;
+        private const byte Crowded = 255;
         // Per output block (8 pixels; the last may be the ragged tail): the first and last mid column it reads.
         private readonly int[] _blockFirst, _blockLast;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public TwoStage(ReadOnlyMemory<float> source, int channels, int inPlane, int inWidth, Axis xs1, Axis ys1, RowPlan plan1,
-            byte[] sourceKnown, int midWidth, Axis xs2, RowPlan plan2, int outWidth)
+            byte[] sourceKnown, float tau, int midWidth, Axis xs2, RowPlan plan2, int outWidth)
         {
             this.source = source;
             this.channels = channels;
@@ -215,6 +227,131 @@ public static partial class TensorResize
                 _blockFirst[b] = xs2.Index0[x0];
                 _blockLast[b] = xs2.Index0[x1] + xs2.Offset1[x1]; // the source columns grow with x
             }
+            if (identity && channels >= CandidateMinChannels && float.IsFinite(tau) && PairKernel)
+                (_cellCandidates, _cellCount) = CellCandidates(source, channels, inPlane / inWidth, inWidth, tau);
+        }
+
+        // A pixel resized from a cell is a convex combination of its four corners, so class k's value there is at
+        // most U_k (its largest corner) and the winner's at least L = max_k (smallest corner of k), both up to
+        // rounding. A class with U_k < L − tau (tau far above two interpolations' rounding) is below another class
+        // everywhere in the cell, so it is never the first maximum: only the rest are evaluated.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static (byte[] Lists, byte[] Counts) CellCandidates(ReadOnlyMemory<float> source, int channels, int height, int width, float tau)
+        {
+            var lists = new byte[height * width * CellCapacity];
+            var counts = new byte[height * width];
+            Parallel.For(0, height, r =>
+            {
+                var v = source.Span;
+                int plane = height * width, r1 = Math.Min(r + 1, height - 1);
+                Span<float> lower = stackalloc float[16];
+                Span<float> highs = stackalloc float[channels * 16]; // per class and cell of a chunk: the largest corner
+                for (int c0 = 0; c0 < width; c0 += 16)
+                {
+                    int n = Math.Min(16, width - c0);
+                    bool wide = n == 16 && c0 + 17 <= width; // the right corners load from c0 + 1 .. c0 + 16
+                    // First pass: L per cell, and each class's largest corner.
+                    var low16 = Vector512.Create(float.NegativeInfinity);
+                    lower.Fill(float.NegativeInfinity);
+                    for (int k = 0; k < channels; k++)
+                    {
+                        int top = k * plane + r * width + c0, bottom = k * plane + r1 * width + c0;
+                        if (wide)
+                        {
+                            var a = Vector512.Create<float>(v.Slice(top, 16));
+                            var b = Vector512.Create<float>(v.Slice(top + 1, 16));
+                            var e = Vector512.Create<float>(v.Slice(bottom, 16));
+                            var f = Vector512.Create<float>(v.Slice(bottom + 1, 16));
+                            low16 = Vector512.Max(low16, Vector512.Min(Vector512.Min(a, b), Vector512.Min(e, f)));
+                            Vector512.Max(Vector512.Max(a, b), Vector512.Max(e, f)).CopyTo(highs.Slice(k * 16, 16));
+                            continue;
+                        }
+                        for (int j = 0; j < n; j++)
+                        {
+                            int c1 = Math.Min(c0 + j + 1, width - 1) - c0;
+                            float low = MathF.Min(MathF.Min(v[top + j], v[top + c1]), MathF.Min(v[bottom + j], v[bottom + c1]));
+                            if (low > lower[j]) lower[j] = low;
+                            highs[k * 16 + j] = MathF.Max(MathF.Max(v[top + j], v[top + c1]), MathF.Max(v[bottom + j], v[bottom + c1]));
+                        }
+                    }
+                    if (wide) low16.CopyTo(lower);
+                    // Second pass: the classes whose largest corner reaches L − tau, ascending.
+                    var threshold = Vector512.Create<float>(lower) - Vector512.Create(tau);
+                    ulong lanes = n == 16 ? ulong.MaxValue : (1UL << n) - 1;
+                    for (int k = 0; k < channels; k++)
+                        for (ulong bits = Vector512.GreaterThanOrEqual(Vector512.Create<float>(highs.Slice(k * 16, 16)), threshold).ExtractMostSignificantBits() & lanes;
+                             bits != 0; bits &= bits - 1)
+                            Add(r * width + c0 + BitOperations.TrailingZeroCount(bits), k);
+                }
+            });
+            return (lists, counts);
+
+            void Add(int cell, int k)
+            {
+                if (counts[cell] == Crowded) return;
+                if (counts[cell] == CellCapacity) counts[cell] = Crowded;
+                else lists[cell * CellCapacity + counts[cell]++] = (byte)k;
+            }
+        }
+
+        // The classes that can win in output block b of a row resized from source row r (its cells' candidates,
+        // as a 256-bit set); false when a cell has too many.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private bool BlockCandidates(int r, int b, Span<ulong> set)
+        {
+            set.Clear();
+            int last = Math.Min(_blockLast[b], inWidth - 1);
+            for (int c = _blockFirst[b]; c <= last; c++)
+            {
+                int cell = r * inWidth + c, n = _cellCount![cell];
+                if (n == Crowded) return false;
+                for (int i = 0; i < n; i++)
+                {
+                    int k = _cellCandidates![cell * CellCapacity + i];
+                    set[k >> 6] |= 1UL << (k & 63);
+                }
+            }
+            return true;
+        }
+
+        // Labels of whole block b (an 8-value window, see RowPlan.TryNarrow) on one or two output rows blending
+        // source rows r0 and r1, from the candidate classes only, with the floats of InterpolateBlocks and BestRange
+        // and their first-maximum rule (candidates ascend like channels).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void LabelBlockByCandidates(ReadOnlySpan<ulong> set, int r0, int r1, float h0a, float h1a, float h0b, float h1b, bool two,
+            int b, int windowStart, Vector256<int> left, Vector256<int> right, Vector256<float> w0, Vector256<float> w1, Span<byte> rowA, Span<byte> rowB)
+        {
+            ref float top = ref Unsafe.Add(ref MemoryMarshal.GetReference(source.Span), r0 * inWidth + windowStart);
+            ref float bottom = ref Unsafe.Add(ref MemoryMarshal.GetReference(source.Span), r1 * inWidth + windowStart);
+            var wa0 = Vector256.Create(h0a);
+            var wa1 = Vector256.Create(h1a);
+            var wb0 = Vector256.Create(h0b);
+            var wb1 = Vector256.Create(h1b);
+            var bestA = Vector256.Create(float.NegativeInfinity);
+            var bestB = bestA;
+            var indexA = Vector256<int>.Zero;
+            var indexB = indexA;
+            for (int word = 0; word < set.Length; word++)
+                for (ulong bits = set[word]; bits != 0; bits &= bits - 1)
+                {
+                    int k = word * 64 + BitOperations.TrailingZeroCount(bits);
+                    var vt = Vector256.LoadUnsafe(ref top, (nuint)(k * inPlane));
+                    var vu = Vector256.LoadUnsafe(ref bottom, (nuint)(k * inPlane));
+                    var t = w0 * Avx2.PermuteVar8x32(vt, left) + w1 * Avx2.PermuteVar8x32(vt, right);
+                    var u = w0 * Avx2.PermuteVar8x32(vu, left) + w1 * Avx2.PermuteVar8x32(vu, right);
+                    var vk = Vector256.Create(k);
+                    var va = wa0 * t + wa1 * u;
+                    indexA = Vector256.ConditionalSelect(Vector256.GreaterThan(va, bestA).AsInt32(), vk, indexA);
+                    bestA = Avx.Max(va, bestA);
+                    if (two)
+                    {
+                        var vb = wb0 * t + wb1 * u;
+                        indexB = Vector256.ConditionalSelect(Vector256.GreaterThan(vb, bestB).AsInt32(), vk, indexB);
+                        bestB = Avx.Max(vb, bestB);
+                    }
+                }
+            MemoryMarshal.Write(rowA.Slice(b * 8, 8), Avx512F.VL.ConvertToVector128Byte(indexA).AsUInt64().ToScalar());
+            if (two) MemoryMarshal.Write(rowB.Slice(b * 8, 8), Avx512F.VL.ConvertToVector128Byte(indexB).AsUInt64().ToScalar());
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -222,6 +359,7 @@ public static partial class TensorResize
         {
             s.Reset();
             Span<long> hist = stackalloc long[counts is null ? 0 : 4 * 256];
+            Span<ulong> set = stackalloc ulong[4]; // candidate classes of a block
             for (int y = y0; y < y1;)
             {
                 int m0 = ys2.Index0[y], m1 = m0 + ys2.Offset1[y];
@@ -251,6 +389,35 @@ public static partial class TensorResize
                     // A run of blocks to compute: their horizontally resized mid values, then the argmax.
                     int f = b + 1;
                     while (f < total && KnownLabel(s, top, bottom, f) < 0) f++;
+                    if (_cellCandidates is not null)
+                    {
+                        // Whole blocks from their cells' candidate classes; the rest (crowded cells, the tail)
+                        // in sub-runs below.
+                        int x0c = b * 8, x1c = Math.Min(f * 8, outWidth);
+                        for (int bb = b; bb < f;)
+                        {
+                            if (bb < plan2.Blocks && plan2.TryNarrow(bb, out int start, out var left, out var right, out var w0, out var w1)
+                                && BlockCandidates(m0, bb, set))
+                            {
+                                LabelBlockByCandidates(set, m0, m1, ys2.Weight0[y], ys2.Weight1[y],
+                                    rows == 2 ? ys2.Weight0[y + 1] : 0f, rows == 2 ? ys2.Weight1[y + 1] : 0f, rows == 2,
+                                    bb, start, left, right, w0, w1, rowA, rowB);
+                                bb++;
+                                continue;
+                            }
+                            int g = bb + 1;
+                            while (g < f && !(g < plan2.Blocks && plan2.TryNarrow(g, out _, out _, out _, out _, out _) && BlockCandidates(m0, g, set))) g++;
+                            ComputeRun(s, top, bottom, ys2, y, rows, bb, g, rowA, rowB);
+                            bb = g;
+                        }
+                        if (counts is not null)
+                        {
+                            CountLabels(rowA[x0c..x1c], hist, channels);
+                            if (rows == 2) CountLabels(rowB[x0c..x1c], hist, channels);
+                        }
+                        b = f;
+                        continue;
+                    }
                     s.EnsureBlocks(top, b, f, this);
                     s.EnsureBlocks(bottom, b, f, this);
                     int x0 = b * 8, x1 = Math.Min(f * 8, outWidth);
@@ -271,6 +438,23 @@ public static partial class TensorResize
                 y += rows;
             }
             if (counts is not null) TotalCounts(hist, counts);
+        }
+
+        // Blocks [b, f) of output row y (and y + 1 when rows is 2) from every class: the mid rows' horizontally
+        // resized values, then the argmax (no counting).
+        private void ComputeRun(TwoStageScratch s, int top, int bottom, Axis ys2, int y, int rows, int b, int f, Span<byte> rowA, Span<byte> rowB)
+        {
+            s.EnsureBlocks(top, b, f, this);
+            s.EnsureBlocks(bottom, b, f, this);
+            int x0 = b * 8, x1 = Math.Min(f * 8, outWidth);
+            if (rows == 2)
+                LabelRowPair(s.MidH[top], s.MidH[bottom], ys2.Weight0[y], ys2.Weight1[y], ys2.Weight0[y + 1], ys2.Weight1[y + 1],
+                    channels, x0, x1, rowA[x0..x1], rowB[x0..x1], s.Best, s.Index);
+            else
+            {
+                BestRange(s.MidH[top], s.MidH[bottom], ys2.Weight0[y], ys2.Weight1[y], channels, x0, x1, s.Best, s.Index);
+                NarrowIndices(s.Index.AsSpan(x0, x1 - x0), rowA[x0..x1]);
+            }
         }
 
         // The label of output block b when every mid pixel it reads, in both mid rows, is known with one label; else −1.

@@ -547,6 +547,17 @@ public static partial class TensorResize
             }
         }
 
+        /// <summary>Whether whole block b reads an 8-value window (Narrow), and its window start, lanes and weights.</summary>
+        public bool TryNarrow(int b, out int windowStart, out Vector256<int> left, out Vector256<int> right, out Vector256<float> w0, out Vector256<float> w1)
+        {
+            windowStart = _base[b];
+            left = _left[b];
+            right = _right[b];
+            w0 = _w0[b];
+            w1 = _w1[b];
+            return _kind[b] == Narrow;
+        }
+
         /// <summary>Interpolate for output pixels 8·b .. 8·b + 7 only.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void InterpolateBlock(ReadOnlySpan<float> src, int channels, int inPlane, int rowOffset, float[] dst, int stride, int b)
