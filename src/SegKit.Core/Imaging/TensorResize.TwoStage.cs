@@ -389,11 +389,12 @@ public static partial class TensorResize
                     // A run of blocks to compute: their horizontally resized mid values, then the argmax.
                     int f = b + 1;
                     while (f < total && KnownLabel(s, top, bottom, f) < 0) f++;
-                    if (_cellCandidates is not null)
+                    int x0 = b * 8, x1 = Math.Min(f * 8, outWidth);
+                    if (_cellCandidates is null) ComputeRun(s, top, bottom, ys2, y, rows, b, f, rowA, rowB);
+                    else
                     {
-                        // Whole blocks from their cells' candidate classes; the rest (crowded cells, the tail)
-                        // in sub-runs below.
-                        int x0c = b * 8, x1c = Math.Min(f * 8, outWidth);
+                        // Whole blocks from their cells' candidate classes; the rest (crowded cells, other
+                        // windows, the tail) in sub-runs from every class.
                         for (int bb = b; bb < f;)
                         {
                             if (bb < plan2.Blocks && plan2.TryNarrow(bb, out int start, out var left, out var right, out var w0, out var w1)
@@ -410,29 +411,12 @@ public static partial class TensorResize
                             ComputeRun(s, top, bottom, ys2, y, rows, bb, g, rowA, rowB);
                             bb = g;
                         }
-                        if (counts is not null)
-                        {
-                            CountLabels(rowA[x0c..x1c], hist, channels);
-                            if (rows == 2) CountLabels(rowB[x0c..x1c], hist, channels);
-                        }
-                        b = f;
-                        continue;
                     }
-                    s.EnsureBlocks(top, b, f, this);
-                    s.EnsureBlocks(bottom, b, f, this);
-                    int x0 = b * 8, x1 = Math.Min(f * 8, outWidth);
-                    if (rows == 2)
+                    if (counts is not null)
                     {
-                        LabelRowPair(s.MidH[top], s.MidH[bottom], ys2.Weight0[y], ys2.Weight1[y], ys2.Weight0[y + 1], ys2.Weight1[y + 1],
-                            channels, x0, x1, rowA[x0..x1], rowB[x0..x1], s.Best, s.Index);
-                        if (counts is not null) CountLabels(rowB[x0..x1], hist, channels);
+                        CountLabels(rowA[x0..x1], hist, channels);
+                        if (rows == 2) CountLabels(rowB[x0..x1], hist, channels);
                     }
-                    else
-                    {
-                        BestRange(s.MidH[top], s.MidH[bottom], ys2.Weight0[y], ys2.Weight1[y], channels, x0, x1, s.Best, s.Index);
-                        NarrowIndices(s.Index.AsSpan(x0, x1 - x0), rowA[x0..x1]);
-                    }
-                    if (counts is not null) CountLabels(rowA[x0..x1], hist, channels);
                     b = f;
                 }
                 y += rows;
