@@ -341,17 +341,7 @@ public static class ImageResizer
                 if (w + 64 > sourceEnd)
                 {
                     // The window would read past the source buffer (the last pixels of the last row): per pixel.
-                    for (int j = 0; j < plan.Pixels[g]; j++)
-                    {
-                        int xx = plan.FirstPixel[g] + j;
-                        byte* p = inRow + bounds[xx * 2] * channels;
-                        for (int ch = 0; ch < channels; ch++)
-                        {
-                            int ss = Half;
-                            for (int x = 0; x < bounds[xx * 2 + 1]; x++) ss += p[x * channels + ch] * kk[xx * ksize + x];
-                            o[j * channels + ch] = Clip8(ss);
-                        }
-                    }
+                    HorizontalPixelsN(inRow, outRow, plan.FirstPixel[g], plan.FirstPixel[g] + plan.Pixels[g], channels, kk, bounds, ksize);
                     continue;
                 }
                 var source = Vector512.Load(w);
@@ -437,9 +427,14 @@ public static class ImageResizer
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void HorizontalRowN(byte* inRow, byte* outRow, int dstWidth, int channels, int* kk, int* bounds, int ksize)
+    private static unsafe void HorizontalRowN(byte* inRow, byte* outRow, int dstWidth, int channels, int* kk, int* bounds, int ksize) =>
+        HorizontalPixelsN(inRow, outRow, 0, dstWidth, channels, kk, bounds, ksize);
+
+    // Output pixels [from, to) of a row, any channel count, one tap at a time.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void HorizontalPixelsN(byte* inRow, byte* outRow, int from, int to, int channels, int* kk, int* bounds, int ksize)
     {
-        for (int xx = 0; xx < dstWidth; xx++)
+        for (int xx = from; xx < to; xx++)
         {
             int xmin = bounds[xx * 2], xmax = bounds[xx * 2 + 1];
             int* k = kk + xx * ksize;

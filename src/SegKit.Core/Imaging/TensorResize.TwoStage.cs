@@ -319,10 +319,11 @@ public static partial class TensorResize
         // and their first-maximum rule (candidates ascend like channels).
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void LabelBlockByCandidates(ReadOnlySpan<ulong> set, int r0, int r1, float h0a, float h1a, float h0b, float h1b, bool two,
-            int b, int windowStart, Vector256<int> left, Vector256<int> right, Vector256<float> w0, Vector256<float> w1, Span<byte> rowA, Span<byte> rowB)
+            int b, NarrowWindow window, Span<byte> rowA, Span<byte> rowB)
         {
-            ref float top = ref Unsafe.Add(ref MemoryMarshal.GetReference(source.Span), r0 * inWidth + windowStart);
-            ref float bottom = ref Unsafe.Add(ref MemoryMarshal.GetReference(source.Span), r1 * inWidth + windowStart);
+            ref float top = ref Unsafe.Add(ref MemoryMarshal.GetReference(source.Span), r0 * inWidth + window.Start);
+            ref float bottom = ref Unsafe.Add(ref MemoryMarshal.GetReference(source.Span), r1 * inWidth + window.Start);
+            var (left, right, w0, w1) = (window.Left, window.Right, window.W0, window.W1);
             var wa0 = Vector256.Create(h0a);
             var wa1 = Vector256.Create(h1a);
             var wb0 = Vector256.Create(h0b);
@@ -397,19 +398,16 @@ public static partial class TensorResize
                         // windows, the tail) in sub-runs from every class.
                         for (int bb = b; bb < f;)
                         {
-                            if (bb < plan2.Blocks && plan2.TryNarrow(bb, out int start, out var left, out var right, out var w0, out var w1)
-                                && BlockCandidates(m0, bb, set))
-                            {
+                            // The next block with a window and few enough candidates (its set is then in `set`);
+                            // those before it from every class.
+                            int g = bb;
+                            NarrowWindow window = default;
+                            while (g < f && !(plan2.TryNarrow(g, out window) && BlockCandidates(m0, g, set))) g++;
+                            if (g > bb) ComputeRun(s, top, bottom, ys2, y, rows, bb, g, rowA, rowB);
+                            if (g < f)
                                 LabelBlockByCandidates(set, m0, m1, ys2.Weight0[y], ys2.Weight1[y],
-                                    rows == 2 ? ys2.Weight0[y + 1] : 0f, rows == 2 ? ys2.Weight1[y + 1] : 0f, rows == 2,
-                                    bb, start, left, right, w0, w1, rowA, rowB);
-                                bb++;
-                                continue;
-                            }
-                            int g = bb + 1;
-                            while (g < f && !(g < plan2.Blocks && plan2.TryNarrow(g, out _, out _, out _, out _, out _) && BlockCandidates(m0, g, set))) g++;
-                            ComputeRun(s, top, bottom, ys2, y, rows, bb, g, rowA, rowB);
-                            bb = g;
+                                    rows == 2 ? ys2.Weight0[y + 1] : 0f, rows == 2 ? ys2.Weight1[y + 1] : 0f, rows == 2, g, window, rowA, rowB);
+                            bb = g + 1;
                         }
                     }
                     if (counts is not null)

@@ -547,15 +547,12 @@ public static partial class TensorResize
             }
         }
 
-        /// <summary>Whether whole block b reads an 8-value window (Narrow), and its window start, lanes and weights.</summary>
-        public bool TryNarrow(int b, out int windowStart, out Vector256<int> left, out Vector256<int> right, out Vector256<float> w0, out Vector256<float> w1)
+        /// <summary>Whether block b is a whole block that reads an 8-value window, and that window.</summary>
+        public bool TryNarrow(int b, out NarrowWindow window)
         {
-            windowStart = _base[b];
-            left = _left[b];
-            right = _right[b];
-            w0 = _w0[b];
-            w1 = _w1[b];
-            return _kind[b] == Narrow;
+            bool narrow = b < _kind.Length && _kind[b] == Narrow;
+            window = narrow ? new NarrowWindow(_base[b], _left[b], _right[b], _w0[b], _w1[b]) : default;
+            return narrow;
         }
 
         /// <summary>Interpolate for output pixels 8·b .. 8·b + 7 only.</summary>
@@ -608,6 +605,10 @@ public static partial class TensorResize
             }
         }
     }
+
+    /// <summary>An output block's 8-value source window: its first source index, the lane of each output's left and
+    /// right neighbour in it, and their weights (output = W0 · left + W1 · right).</summary>
+    private readonly record struct NarrowWindow(int Start, Vector256<int> Left, Vector256<int> Right, Vector256<float> W0, Vector256<float> W1);
 
     /// <summary>Per worker: two horizontally interpolated source rows (all channels) and row buffers.</summary>
     private sealed class ArgmaxScratch

@@ -169,12 +169,8 @@ public class TensorResizeTests
     public void BilinearTwiceArgmax_IdenticalToResizeThenBilinearArgmax(int c, int ih, int iw, int mh, int mw, int oh, int ow, bool integers, int seed)
     {
         var logits = SmoothLogits(c, ih, iw, integers, seed, maxFrequency: 0.6);
-        var mid = new float[c * mh * mw];
-        TensorResize.BilinearChw(logits, c, ih, iw, mid, mh, mw);
-        var expected = new byte[oh * ow];
         var expectedCounts = new long[c];
-        // With confidence, BilinearArgmax runs its own one-pass kernel (without, it runs the two-stage one).
-        TensorResize.BilinearArgmax(mid, c, mh, mw, expected, oh, ow, new float[oh * ow], expectedCounts);
+        var expected = ResizeThenOnePassArgmax(logits, c, ih, iw, mh, mw, oh, ow, expectedCounts);
 
         var labels = new byte[oh * ow];
         var counts = new long[c + 2];
@@ -198,11 +194,7 @@ public class TensorResizeTests
         var again = new byte[40 * 70];
         TensorResize.BilinearTwiceArgmax(a, 5, 9, 13, 20, 30, again, 40, 70);
         Assert.Equal(first, again);
-        var mid = new float[5 * 20 * 30];
-        TensorResize.BilinearChw(b, 5, 9, 13, mid, 20, 30);
-        var expected = new byte[40 * 70];
-        TensorResize.BilinearArgmax(mid, 5, 20, 30, expected, 40, 70, new float[40 * 70]); // the one-pass kernel
-        Assert.Equal(expected, other);
+        Assert.Equal(ResizeThenOnePassArgmax(b, 5, 9, 13, 20, 30, 40, 70), other);
     }
 
     [Fact]
@@ -218,24 +210,27 @@ public class TensorResizeTests
         var logits = new float[2 * 4 * 4];
         for (int i = 0; i < 16; i++) logits[i] = i % 3;
         logits[20] = float.PositiveInfinity;
-        var mid = new float[2 * 8 * 8];
-        TensorResize.BilinearChw(logits, 2, 4, 4, mid, 8, 8);
-        var expected = new byte[16 * 16];
-        TensorResize.BilinearArgmax(mid, 2, 8, 8, expected, 16, 16, new float[16 * 16]); // the one-pass kernel
         var actual = new byte[16 * 16];
         TensorResize.BilinearTwiceArgmax(logits, 2, 4, 4, 8, 8, actual, 16, 16);
-        Assert.Equal(expected, actual);
+        Assert.Equal(ResizeThenOnePassArgmax(logits, 2, 4, 4, 8, 8, 16, 16), actual);
 
         // Likewise a NaN, in a source large enough to be scanned in parallel chunks with vectors (256 × 256).
         var big = SmoothLogits(3, 256, 256, false, 13, maxFrequency: 0.2);
         big[3 * 256 * 256 - 5] = float.NaN;
-        var bigMid = new float[3 * 300 * 300];
-        TensorResize.BilinearChw(big, 3, 256, 256, bigMid, 300, 300);
-        var bigExpected = new byte[310 * 320];
-        TensorResize.BilinearArgmax(bigMid, 3, 300, 300, bigExpected, 310, 320, new float[310 * 320]); // the one-pass kernel
         var bigActual = new byte[310 * 320];
         TensorResize.BilinearTwiceArgmax(big, 3, 256, 256, 300, 300, bigActual, 310, 320);
-        Assert.Equal(bigExpected, bigActual);
+        Assert.Equal(ResizeThenOnePassArgmax(big, 3, 256, 256, 300, 300, 310, 320), bigActual);
+    }
+
+    // The labels of materialising the middle tensor and running BilinearArgmax's one-pass kernel on it (asking for
+    // confidence keeps it off the two-stage route): the reference the two-stage kernel must equal.
+    private static byte[] ResizeThenOnePassArgmax(float[] logits, int c, int ih, int iw, int mh, int mw, int oh, int ow, long[]? counts = null)
+    {
+        var mid = new float[c * mh * mw];
+        TensorResize.BilinearChw(logits, c, ih, iw, mid, mh, mw);
+        var labels = new byte[oh * ow];
+        TensorResize.BilinearArgmax(mid, c, mh, mw, labels, oh, ow, new float[oh * ow], counts ?? default(Memory<long>));
+        return labels;
     }
 
     // Smooth per-class fields plus noise, like real logits: large regions with one winner and boundaries
