@@ -77,13 +77,20 @@ public sealed class SemanticSegmenter : IDisposable
         _inputName = inputName;
         _outputName = outputName;
         _options = options;
-        _lut = new float[3][];
+        _lut = Tables(preset);
+    }
+
+    /// <summary>Per tensor channel: byte value → (v / divisor − mean[c]) / std[c] in float, as torch computes it.</summary>
+    internal static float[][] Tables(SemanticPreset preset)
+    {
+        var lut = new float[3][];
         for (int c = 0; c < 3; c++)
         {
-            _lut[c] = new float[256];
+            lut[c] = new float[256];
             for (int v = 0; v < 256; v++)
-                _lut[c][v] = ((float)v / preset.PixelDivisor - preset.Mean[c]) / preset.Std[c];
+                lut[c][v] = ((float)v / preset.PixelDivisor - preset.Mean[c]) / preset.Std[c];
         }
+        return lut;
     }
 
     /// <summary>
@@ -97,10 +104,13 @@ public sealed class SemanticSegmenter : IDisposable
         options ??= SemanticSegmenterOptions.Default;
         if (!File.Exists(modelPath))
             throw new FileNotFoundException($"model file not found: {modelPath}", modelPath);
+        var warmUp = SemanticWarmUp.Start(); // SegKit's stages, compiled on another core while ORT builds the session
         var (session, finals, why) = ModelFinalResize.Open(modelPath, new SessionOptions { IntraOpThreads = options.Threads });
         try
         {
-            return Create(session, modelPath, preset, options, finals, why);
+            var segmenter = Create(session, modelPath, preset, options, finals, why);
+            warmUp.GetAwaiter().GetResult(); // done before the first photo, whose inference wants both cores
+            return segmenter;
         }
         catch
         {
@@ -262,14 +272,14 @@ public sealed class SemanticSegmenter : IDisposable
             : GC.AllocateUninitializedArray<float>(3 * plane); // every element is written below
         if (size.Width == image.Width && size.Height == image.Height)
         {
-            ToPlanarTensor(image.Data, size.Width, size.Height, tensor);
+            ToPlanarTensor(image.Data, size.Width, size.Height, tensor, _lut, Preset);
             return (tensor, size);
         }
         byte[] resized = ArrayPool<byte>.Shared.Rent(3 * plane);
         try
         {
             ImageResizer.ResizeBilinear(image.Data, image.Width, image.Height, 3, resized, size.Width, size.Height);
-            ToPlanarTensor(resized, size.Width, size.Height, tensor);
+            ToPlanarTensor(resized, size.Width, size.Height, tensor, _lut, Preset);
         }
         finally
         {
@@ -371,18 +381,18 @@ public sealed class SemanticSegmenter : IDisposable
     }
 
     // HWC bytes → planar CHW floats through the per-channel tables (same float ops as torch's to_tensor + normalize).
-    private void ToPlanarTensor(byte[] src, int width, int rows, float[] tensor)
+    internal static void ToPlanarTensor(byte[] src, int width, int rows, float[] tensor, float[][] lut, SemanticPreset preset)
     {
         int plane = width * rows;
-        bool bgr = Preset.ChannelOrder == ChannelOrder.Bgr;
-        float[] l0 = _lut[0], l1 = _lut[1], l2 = _lut[2];
+        bool bgr = preset.ChannelOrder == ChannelOrder.Bgr;
+        float[] l0 = lut[0], l1 = lut[1], l2 = lut[2];
         Parallel.For(0, (rows + 63) / 64, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (band) =>
         {
             int y1 = Math.Min(rows, band * 64 + 64);
             for (int y = band * 64; y < y1; y++)
             {
                 int p = y * width, s = p * 3;
-                int x = Avx512Vbmi.IsSupported ? PlanarRow16(src, s, width, tensor, p, plane, bgr) : 0;
+                int x = Avx512Vbmi.IsSupported ? PlanarRow16(src, s, width, tensor, p, plane, preset) : 0;
                 for (p += x, s += 3 * x; x < width; x++, p++, s += 3)
                 {
                     byte r = src[s], g = src[s + 1], b = src[s + 2];
@@ -402,9 +412,10 @@ public sealed class SemanticSegmenter : IDisposable
     // lane by lane, so the same bits. Returns the pixels done; the rest (and the last ones, whose 64-byte load would
     // pass the end of src) are the caller's.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private unsafe int PlanarRow16(byte[] src, int s, int width, float[] tensor, int p, int plane, bool bgr)
+    private static unsafe int PlanarRow16(byte[] src, int s, int width, float[] tensor, int p, int plane, SemanticPreset preset)
     {
-        var divisor = Vector512.Create(Preset.PixelDivisor);
+        bool bgr = preset.ChannelOrder == ChannelOrder.Bgr;
+        var divisor = Vector512.Create(preset.PixelDivisor);
         int x = 0;
         fixed (byte* sp = src)
         fixed (float* tp = tensor)
@@ -417,7 +428,7 @@ public sealed class SemanticSegmenter : IDisposable
                     int channel = bgr ? 2 - c : c; // the tensor channel pixel channel c goes to
                     var bytes = Avx512Vbmi.PermuteVar64x8(pixels, s_rgbLanes[c]).GetLower().GetLower();
                     var v = Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(bytes));
-                    var normalised = (v / divisor - Vector512.Create(Preset.Mean[channel])) / Vector512.Create(Preset.Std[channel]);
+                    var normalised = (v / divisor - Vector512.Create(preset.Mean[channel])) / Vector512.Create(preset.Std[channel]);
                     normalised.Store(tp + channel * plane + p + x);
                 }
             }
