@@ -4,8 +4,9 @@
 // NodeProto input = 1, output = 2, name = 3, op_type = 4, attribute = 5; TensorProto dims = 1,
 // data_type = 2, float_data = 4, name = 8, raw_data = 9, data_location = 14) directly, so SegKit needs
 // no generated protobuf code. Tensors stored outside the file (external data) are not read.
-// AddGraphOutputs writes a copy of a model with more graph outputs (GraphProto.output = 12), so a caller can
-// fetch an intermediate tensor (ORT computes only what the requested outputs need).
+// AddGraphOutputs writes a copy of a model with more graph outputs (GraphProto.output = 12), and
+// GraphOutputsSuffix the bytes that add them when appended, so a caller can fetch an intermediate tensor (ORT
+// computes only what the requested outputs need).
 using System.Buffers.Binary;
 using System.Text;
 
@@ -239,29 +240,16 @@ public sealed class OnnxModelFile
     }
 
     /// <summary>
-    /// As <see cref="AddGraphOutputs"/>, in place: the model is <paramref name="buffer"/>[0 .. <paramref name="length"/>)
-    /// and the result, the same bytes <see cref="AddGraphOutputs"/> gives, is written over it (a model of hundreds
-    /// of megabytes is then not copied). Returns the new length, or −1 (buffer unchanged) when the buffer has
-    /// too little room after <paramref name="length"/>.
+    /// Bytes that, appended to a model, add <paramref name="floatOutputs"/> (float32) to its graph's outputs: a second
+    /// ModelProto.graph field holding only those outputs. Protobuf parsers merge repeated occurrences of an embedded
+    /// message, appending its repeated fields (ORT's among them), so model + suffix reads as
+    /// <see cref="AddGraphOutputs"/>'s copy without moving a byte of the model.
     /// </summary>
-    /// <exception cref="OnnxModelFormatException">The bytes are not an ONNX model.</exception>
-    public static int AddGraphOutputsInPlace(byte[] buffer, int length, IReadOnlyList<string> floatOutputs, string source)
+    public static byte[] GraphOutputsSuffix(IReadOnlyList<string> floatOutputs)
     {
-        ArgumentNullException.ThrowIfNull(buffer);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, buffer.Length);
-        byte[] extra = OutputFields(floatOutputs);
-        var (graphStart, graphBody, graphLength) = LocateGraph(buffer.AsSpan(0, length), source);
-        int graphEnd = graphBody + graphLength;
-        byte[] header = GraphHeader(graphLength + extra.Length);
-        int grow = header.Length - (graphBody - graphStart); // the length prefix may need one more byte
-        int newLength = length + grow + extra.Length;
-        if (newLength > buffer.Length) return -1;
-        var b = buffer.AsSpan();
-        b[graphEnd..length].CopyTo(b[(graphEnd + grow + extra.Length)..]); // the fields after the graph
-        if (grow != 0) b.Slice(graphBody, graphLength).CopyTo(b[(graphBody + grow)..]);
-        header.CopyTo(b[graphStart..]);
-        extra.CopyTo(b[(graphEnd + grow)..]);
-        return newLength;
+        var suffix = new List<byte>();
+        WriteBytesField(suffix, 7, OutputFields(floatOutputs));
+        return suffix.ToArray();
     }
 
     // ValueInfoProto { name = 1; type = 2: TypeProto { tensor_type = 1: { elem_type = 1: FLOAT } } } per name, as GraphProto.output (12) fields.

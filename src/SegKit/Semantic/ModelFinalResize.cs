@@ -13,10 +13,11 @@ namespace SegKit.Semantic;
 /// <summary>A graph output <see cref="Output"/> that node <see cref="Node"/> makes by resizing <see cref="Source"/> bilinearly.</summary>
 internal sealed record ModelFinalResize(string Output, string Source, string Node)
 {
-    /// <summary>Largest model file SegKit reads into memory to add the extra output (bigger ones load unchanged).</summary>
+    /// <summary>Largest model file SegKit maps to add the extra output (bigger ones load unchanged).</summary>
     private const long MaxEditBytes = 1L << 30;
 
-    /// <summary>Bytes read beyond the model file's end, for the added outputs (names of a few dozen characters each).</summary>
+    /// <summary>Room mapped after the model file's end for the added outputs (names of a few dozen characters each;
+    /// longer ones make a copy of the model).</summary>
     private const int EditRoom = 4096;
 
     /// <summary>The graph outputs of <paramref name="graph"/> made by a final bilinear Resize.</summary>
@@ -47,16 +48,12 @@ internal sealed record ModelFinalResize(string Output, string Source, string Nod
         long fileLength = new FileInfo(modelPath).Length;
         if (fileLength <= MaxEditBytes)
         {
-            // Read with room for the extra outputs, so that adding them does not copy the model.
-            int length = (int)fileLength;
-            byte[] buffer = GC.AllocateUninitializedArray<byte>(length + EditRoom);
-            using (var file = File.OpenRead(modelPath))
-                file.ReadExactly(buffer, 0, length);
-            var bytes = buffer.AsSpan(0, length);
+            // Mapped, not read: the graph is parsed from the mapping, and the extra outputs go in the room after it.
+            using var file = MappedModelFile.Open(modelPath, EditRoom);
             OnnxModelFile? graph = null;
             try
             {
-                graph = OnnxModelFile.Parse(bytes, modelPath, readConstants: false);
+                graph = OnnxModelFile.Parse(file.File, modelPath, readConstants: false);
             }
             catch (OnnxModelFormatException e)
             {
@@ -66,11 +63,12 @@ internal sealed record ModelFinalResize(string Output, string Source, string Nod
             else if (graph is not null && Find(graph) is { Count: > 0 } finals)
             {
                 var sources = finals.Select(f => f.Source).ToList();
-                int edited = OnnxModelFile.AddGraphOutputsInPlace(buffer, length, sources, modelPath);
-                var model = edited >= 0 ? buffer.AsSpan(0, edited) : OnnxModelFile.AddGraphOutputs(bytes, sources, modelPath);
                 try
                 {
-                    return (InferenceSession.FromBytes(model, options, modelPath), finals, null);
+                    var session = file.TryAppend(OnnxModelFile.GraphOutputsSuffix(sources))
+                        ? InferenceSession.FromBytes(file.Contents, options, modelPath)
+                        : InferenceSession.FromBytes(OnnxModelFile.AddGraphOutputs(file.File, sources, modelPath), options, modelPath);
+                    return (session, finals, null);
                 }
                 catch (OrtException e)
                 {
