@@ -235,6 +235,8 @@ public static partial class TensorResize
         // most U_k (its largest corner) and the winner's at least L = max_k (smallest corner of k), both up to
         // rounding. A class with U_k < L − tau (tau far above two interpolations' rounding) is below another class
         // everywhere in the cell, so it is never the first maximum: only the rest are evaluated.
+        // One source row of cells per iteration, class by class so that each class's two rows are read in order (a
+        // class-inner loop strode 64 KB between loads and took 3.7-4.3 ms on SegFormer's 150 × 128 × 128).
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static (byte[] Lists, byte[] Counts) CellCandidates(ReadOnlyMemory<float> source, int channels, int height, int width, float tau)
         {
@@ -242,46 +244,60 @@ public static partial class TensorResize
             var counts = new byte[height * width];
             Parallel.For(0, height, r =>
             {
-                var v = source.Span;
+                ref float v = ref MemoryMarshal.GetReference(source.Span);
                 int plane = height * width, r1 = Math.Min(r + 1, height - 1);
-                Span<float> lower = stackalloc float[16];
-                Span<float> highs = stackalloc float[channels * 16]; // per class and cell of a chunk: the largest corner
-                for (int c0 = 0; c0 < width; c0 += 16)
+                // Per cell of the row: L, the best smallest corner; per class and cell: the largest corner.
+                float[] lower = ArrayPool<float>.Shared.Rent(width), highs = ArrayPool<float>.Shared.Rent(channels * width);
+                try
                 {
-                    int n = Math.Min(16, width - c0);
-                    bool wide = n == 16 && c0 + 17 <= width; // the right corners load from c0 + 1 .. c0 + 16
-                    // First pass: L per cell, and each class's largest corner.
-                    var low16 = Vector512.Create(float.NegativeInfinity);
-                    lower.Fill(float.NegativeInfinity);
+                    ref float lo = ref MemoryMarshal.GetArrayDataReference(lower);
+                    ref float hi = ref MemoryMarshal.GetArrayDataReference(highs);
+                    lower.AsSpan(0, width).Fill(float.NegativeInfinity);
                     for (int k = 0; k < channels; k++)
                     {
-                        int top = k * plane + r * width + c0, bottom = k * plane + r1 * width + c0;
-                        if (wide)
+                        ref float top = ref Unsafe.Add(ref v, k * plane + r * width);
+                        ref float bottom = ref Unsafe.Add(ref v, k * plane + r1 * width);
+                        ref float h = ref Unsafe.Add(ref hi, k * width);
+                        int x = 0;
+                        for (; x + 17 <= width; x += 16) // the right corners load from x + 1 .. x + 16
                         {
-                            var a = Vector512.Create<float>(v.Slice(top, 16));
-                            var b = Vector512.Create<float>(v.Slice(top + 1, 16));
-                            var e = Vector512.Create<float>(v.Slice(bottom, 16));
-                            var f = Vector512.Create<float>(v.Slice(bottom + 1, 16));
-                            low16 = Vector512.Max(low16, Vector512.Min(Vector512.Min(a, b), Vector512.Min(e, f)));
-                            Vector512.Max(Vector512.Max(a, b), Vector512.Max(e, f)).CopyTo(highs.Slice(k * 16, 16));
-                            continue;
+                            var a = Vector512.LoadUnsafe(ref top, (nuint)x);
+                            var b = Vector512.LoadUnsafe(ref top, (nuint)x + 1);
+                            var e = Vector512.LoadUnsafe(ref bottom, (nuint)x);
+                            var f = Vector512.LoadUnsafe(ref bottom, (nuint)x + 1);
+                            Vector512.Max(Vector512.LoadUnsafe(ref lo, (nuint)x), Vector512.Min(Vector512.Min(a, b), Vector512.Min(e, f)))
+                                .StoreUnsafe(ref lo, (nuint)x);
+                            Vector512.Max(Vector512.Max(a, b), Vector512.Max(e, f)).StoreUnsafe(ref h, (nuint)x);
                         }
-                        for (int j = 0; j < n; j++)
+                        for (; x < width; x++)
                         {
-                            int c1 = Math.Min(c0 + j + 1, width - 1) - c0;
-                            float low = MathF.Min(MathF.Min(v[top + j], v[top + c1]), MathF.Min(v[bottom + j], v[bottom + c1]));
-                            if (low > lower[j]) lower[j] = low;
-                            highs[k * 16 + j] = MathF.Max(MathF.Max(v[top + j], v[top + c1]), MathF.Max(v[bottom + j], v[bottom + c1]));
+                            int x1 = Math.Min(x + 1, width - 1);
+                            float a = Unsafe.Add(ref top, x), b = Unsafe.Add(ref top, x1), e = Unsafe.Add(ref bottom, x), f = Unsafe.Add(ref bottom, x1);
+                            float low = MathF.Min(MathF.Min(a, b), MathF.Min(e, f));
+                            if (low > Unsafe.Add(ref lo, x)) Unsafe.Add(ref lo, x) = low;
+                            Unsafe.Add(ref h, x) = MathF.Max(MathF.Max(a, b), MathF.Max(e, f));
                         }
                     }
-                    if (wide) low16.CopyTo(lower);
-                    // Second pass: the classes whose largest corner reaches L − tau, ascending.
-                    var threshold = Vector512.Create<float>(lower) - Vector512.Create(tau);
-                    ulong lanes = n == 16 ? ulong.MaxValue : (1UL << n) - 1;
+                    // The classes whose largest corner reaches L − tau, ascending per cell.
                     for (int k = 0; k < channels; k++)
-                        for (ulong bits = Vector512.GreaterThanOrEqual(Vector512.Create<float>(highs.Slice(k * 16, 16)), threshold).ExtractMostSignificantBits() & lanes;
-                             bits != 0; bits &= bits - 1)
-                            Add(r * width + c0 + BitOperations.TrailingZeroCount(bits), k);
+                    {
+                        ref float h = ref Unsafe.Add(ref hi, k * width);
+                        int x = 0;
+                        for (; x + 16 <= width; x += 16)
+                        {
+                            var reach = Vector512.GreaterThanOrEqual(Vector512.LoadUnsafe(ref h, (nuint)x),
+                                Vector512.LoadUnsafe(ref lo, (nuint)x) - Vector512.Create(tau));
+                            for (ulong bits = reach.ExtractMostSignificantBits(); bits != 0; bits &= bits - 1)
+                                Add(r * width + x + BitOperations.TrailingZeroCount(bits), k);
+                        }
+                        for (; x < width; x++)
+                            if (Unsafe.Add(ref h, x) >= Unsafe.Add(ref lo, x) - tau) Add(r * width + x, k);
+                    }
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(lower);
+                    ArrayPool<float>.Shared.Return(highs);
                 }
             });
             return (lists, counts);

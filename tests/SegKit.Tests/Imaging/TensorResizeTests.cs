@@ -92,6 +92,8 @@ public class TensorResizeTests
     [InlineData(6, 21, 50, 40, 90, false, 9)]      // upsampling ×1.8 with a ragged tail
     [InlineData(150, 16, 16, 128, 128, false, 10)] // ×64, SegFormer-like: through the two-stage kernel, many classes
     [InlineData(21, 12, 18, 100, 150, true, 11)]   // ×69, integer logits (exact ties), through the two-stage kernel
+    [InlineData(21, 7, 19, 120, 330, true, 12)]    // ×17, exact ties, 19 source columns: the candidate pass's scalar tail
+    [InlineData(16, 40, 5, 700, 90, true, 13)]     // ×18, exact ties, 5 source columns: the candidate pass is all scalar
     public void BilinearArgmax_FusedKernel_IdenticalToFullInterpolationArgmax(int c, int ih, int iw, int oh, int ow, bool integers, int seed)
     {
         var logits = SmoothLogits(c, ih, iw, integers, seed, maxFrequency: 0.3);
