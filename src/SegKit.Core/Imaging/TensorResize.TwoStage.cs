@@ -61,8 +61,15 @@ public static partial class TensorResize
         try
         {
             var stages = new TwoStage(source, channels, inHeight * inWidth, inWidth, xs1, ys1, plan1, sourceKnown, tau, midWidth, xs2, plan2, outWidth);
-            RunBands(outHeight, channels, counts, () => TwoStageScratch.Take(channels, midWidth, outWidth), TwoStageScratch.Keep,
-                (y0, y1, bandCounts, scratch) => stages.Band(ys2, y0, y1, labels.Span, bandCounts, scratch));
+            try
+            {
+                RunBands(outHeight, channels, counts, () => TwoStageScratch.Take(channels, midWidth, outWidth), TwoStageScratch.Keep,
+                    (y0, y1, bandCounts, scratch) => stages.Band(ys2, y0, y1, labels.Span, bandCounts, scratch));
+            }
+            finally
+            {
+                stages.Release();
+            }
         }
         finally
         {
@@ -189,7 +196,7 @@ public static partial class TensorResize
         // anywhere in it, ascending, CellCapacity at most (_cellCount = Crowded: more, so all are computed).
         private readonly byte[]? _cellCandidates;
         private readonly byte[]? _cellCount;
-        private const int CellCapacity = 16, CandidateMinChannels = 16;
+        private const int CellCapacity = 32, CandidateMinChannels = 16;
         private const byte Crowded = 255;
         // Per output block (8 pixels; the last may be the ragged tail): the first and last mid column it reads.
         private readonly int[] _blockFirst, _blockLast;
@@ -240,8 +247,10 @@ public static partial class TensorResize
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static (byte[] Lists, byte[] Counts) CellCandidates(ReadOnlyMemory<float> source, int channels, int height, int width, float tau)
         {
-            var lists = new byte[height * width * CellCapacity];
-            var counts = new byte[height * width];
+            // Pooled (a fresh 512 KB array per call costs page faults here); a list is read up to its count only.
+            var lists = ArrayPool<byte>.Shared.Rent(height * width * CellCapacity);
+            var counts = ArrayPool<byte>.Shared.Rent(height * width);
+            counts.AsSpan(0, height * width).Clear();
             Parallel.For(0, height, r =>
             {
                 ref float v = ref MemoryMarshal.GetReference(source.Span);
@@ -308,6 +317,13 @@ public static partial class TensorResize
                 if (counts[cell] == CellCapacity) counts[cell] = Crowded;
                 else lists[cell * CellCapacity + counts[cell]++] = (byte)k;
             }
+        }
+
+        /// <summary>Returns the pooled candidate lists; the instance is not used afterwards.</summary>
+        public void Release()
+        {
+            if (_cellCandidates is not null) ArrayPool<byte>.Shared.Return(_cellCandidates);
+            if (_cellCount is not null) ArrayPool<byte>.Shared.Return(_cellCount);
         }
 
         // The classes that can win in output block b of a row resized from source row r (its cells' candidates,
