@@ -46,10 +46,23 @@ internal sealed record ModelFinalResize(string Output, string Source, string Nod
     {
         string? why = null;
         long fileLength = new FileInfo(modelPath).Length;
-        if (fileLength <= MaxEditBytes)
+        MappedModelFile? mapped = null;
+        if (fileLength > MaxEditBytes) why = "the model file is larger than 1 GiB";
+        else
+        {
+            try
+            {
+                mapped = MappedModelFile.Open(modelPath, EditRoom);
+            }
+            catch (IOException e)
+            {
+                why = "the model file could not be mapped: " + e.Message; // ORT still reads it below
+            }
+        }
+        if (mapped is not null)
         {
             // Mapped, not read: the graph is parsed from the mapping, and the extra outputs go in the room after it.
-            using var file = MappedModelFile.Open(modelPath, EditRoom);
+            using var file = mapped;
             OnnxModelFile? graph = null;
             try
             {
@@ -76,10 +89,6 @@ internal sealed record ModelFinalResize(string Output, string Source, string Nod
                 }
             }
             else if (graph is not null) why = "no output is made by a final bilinear Resize";
-        }
-        else
-        {
-            why = "the model file is larger than 1 GiB";
         }
         return (InferenceSession.FromFile(modelPath, options), [], why);
     }
