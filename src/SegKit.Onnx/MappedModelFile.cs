@@ -38,7 +38,7 @@ internal sealed unsafe partial class MappedModelFile : IDisposable
     public static MappedModelFile Open(string path, int room)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(room);
-        using SafeFileHandle file = System.IO.File.OpenHandle(path);
+        using SafeFileHandle file = File.OpenHandle(path);
         long length = RandomAccess.GetLength(file);
         if (length > int.MaxValue - room)
             throw new IOException($"{path}: {length} bytes is too large to map with {room} bytes of room (at most {int.MaxValue - room})");
@@ -64,7 +64,7 @@ internal sealed unsafe partial class MappedModelFile : IDisposable
     }
 
     /// <summary>The file's bytes. Valid until <see cref="Dispose"/>.</summary>
-    public ReadOnlySpan<byte> File => new(Base, FileLength);
+    public ReadOnlySpan<byte> FileBytes => new(Base, FileLength);
 
     /// <summary>The file's bytes followed by what was appended. Valid until <see cref="Dispose"/>.</summary>
     public ReadOnlySpan<byte> Contents => new(Base, FileLength + _appended);

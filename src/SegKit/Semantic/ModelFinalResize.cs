@@ -66,7 +66,7 @@ internal sealed record ModelFinalResize(string Output, string Source, string Nod
             OnnxModelFile? graph = null;
             try
             {
-                graph = OnnxModelFile.Parse(file.File, modelPath, readConstants: false);
+                graph = OnnxModelFile.Parse(file.FileBytes, modelPath, readConstants: false);
             }
             catch (OnnxModelFormatException e)
             {
@@ -80,7 +80,7 @@ internal sealed record ModelFinalResize(string Output, string Source, string Nod
                 {
                     var session = file.TryAppend(OnnxModelFile.GraphOutputsSuffix(sources))
                         ? InferenceSession.FromBytes(file.Contents, options, modelPath)
-                        : InferenceSession.FromBytes(OnnxModelFile.AddGraphOutputs(file.File, sources, modelPath), options, modelPath);
+                        : InferenceSession.FromBytes(OnnxModelFile.AddGraphOutputs(file.FileBytes, sources, modelPath), options, modelPath);
                     return (session, finals, null);
                 }
                 catch (OrtException e)

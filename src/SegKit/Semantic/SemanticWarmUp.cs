@@ -1,7 +1,7 @@
 // The first photo of a process paid for compiling SegKit's pixel kernels and for starting the thread pool: on
-// truck.jpg with LRASPP, decode + preprocess + postprocess took 137-141 ms on the first photo against about 12 ms
-// on later ones. Loading a model leaves a core idle while ONNX Runtime builds the session (250-300 ms for
-// LRASPP here), so SemanticSegmenter.Load runs every SegKit stage of a semantic run once, on small synthetic
+// truck.jpg with LRASPP, decode + preprocess + postprocess took 134-143 ms on the first photo against about 12 ms
+// on later ones. Loading a model leaves a core idle while ONNX Runtime builds the session (about 160 ms
+// for LRASPP here), so SemanticSegmenter.Load runs every SegKit stage of a semantic run once, on small synthetic
 // inputs, on a thread of its own meanwhile: JPEG decode, PIL's bilinear resize, the input tensor, each
 // upsampling-argmax kernel a model can reach, and the label PNG. Nothing it computes is kept.
 using SegKit.Imaging;

@@ -27,7 +27,7 @@ public sealed class MappedModelFileTests
         using (var mapped = MappedModelFile.Open(path, 150))
         {
             Assert.Equal(length, mapped.FileLength);
-            Assert.Equal(expected, mapped.File.ToArray());
+            Assert.Equal(expected, mapped.FileBytes.ToArray());
             Assert.True(mapped.TryAppend(extra));
             Assert.True(mapped.TryAppend(extra.AsSpan(0, 50)));
             Assert.False(mapped.TryAppend([1])); // 150 bytes of room are used
@@ -52,7 +52,7 @@ public sealed class MappedModelFileTests
         var mapped = MappedModelFile.Open(WriteFile(100), 8);
         mapped.Dispose();
         mapped.Dispose();
-        Assert.Throws<ObjectDisposedException>(() => mapped.File.Length);
+        Assert.Throws<ObjectDisposedException>(() => mapped.FileBytes.Length);
     }
 
     [Fact]
