@@ -327,7 +327,8 @@ public static partial class TensorResize
         }
 
         // The classes that can win in output block b of a row resized from source row r (its cells' candidates,
-        // as a 256-bit set); false when a cell has too many.
+        // as a 256-bit set); false when a cell has too many. Only blocks with an 8-value window ask (their first
+        // source column is at most inWidth − 8), so when the width is upsampled the last six cells are never read.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private bool BlockCandidates(int r, int b, Span<ulong> set)
         {

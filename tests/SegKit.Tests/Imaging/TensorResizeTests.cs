@@ -92,8 +92,8 @@ public class TensorResizeTests
     [InlineData(6, 21, 50, 40, 90, false, 9)]      // upsampling ×1.8 with a ragged tail
     [InlineData(150, 16, 16, 128, 128, false, 10)] // ×64, SegFormer-like: through the two-stage kernel, many classes
     [InlineData(21, 12, 18, 100, 150, true, 11)]   // ×69, integer logits (exact ties), through the two-stage kernel
-    [InlineData(21, 7, 19, 120, 330, true, 12)]    // ×17, exact ties, 19 source columns: the candidate pass's scalar tail
-    [InlineData(16, 40, 5, 700, 90, true, 13)]     // ×18, exact ties, 5 source columns: the candidate pass is all scalar
+    [InlineData(21, 7, 19, 120, 330, true, 12)]    // ×17, exact ties, 19 source columns (the tail cells 16-18 serve no block: see the plateau test)
+    [InlineData(16, 40, 5, 700, 90, true, 13)]     // ×18, exact ties, 5 source columns: narrower than a window, so no block uses candidates
     public void BilinearArgmax_FusedKernel_IdenticalToFullInterpolationArgmax(int c, int ih, int iw, int oh, int ow, bool integers, int seed)
     {
         var logits = SmoothLogits(c, ih, iw, integers, seed, maxFrequency: 0.3);
@@ -127,6 +127,50 @@ public class TensorResizeTests
             for (int k = 0; k < c; k++) sum += Math.Exp(full[k * oh * ow + p] - max);
             Assert.True(Math.Abs(conf[p] - 1 / sum) <= 1e-5, $"confidence at {p}: {conf[p]} vs {1 / sum}");
         }
+    }
+
+    // Plateaus of 3×3 source pixels on which two classes tie exactly at the top (the others lower): no source
+    // pixel has a clear winner, so every block is computed, and in every cell inside a plateau the winner's four
+    // corners are equal (its largest corner is exactly the best smallest corner). A candidate pass that drops such
+    // a class gives the wrong first maximum there. Candidates serve only blocks whose 8-value source window fits
+    // (first column ≤ width − 8); upsampled across, such a block reads that column's cell and the next. So the
+    // scalar tail of the pass (cells from 16·⌊width/16⌋) is read only when width mod 16 ≥ 7: 28 and 25 columns
+    // reach it, and 13 columns make the whole pass scalar.
+    // Reference: the materialised resize's first argmax.
+    [Theory]
+    [InlineData(20, 9, 28, 160, 476, 14)]  // ×17-18: vector cells 0-15, scalar tail 16-27
+    [InlineData(16, 10, 25, 180, 430, 15)] // scalar tail 16-24
+    [InlineData(18, 12, 13, 200, 230, 16)] // 13 columns: the candidate pass is all scalar
+    public void BilinearArgmax_TwoStage_FlatTiesOnPlateaus_IdenticalToFullInterpolationArgmax(int c, int ih, int iw, int oh, int ow, int seed)
+    {
+        var rng = new Random(seed);
+        var logits = new float[c * ih * iw];
+        for (int by = 0; by < ih; by += 3)
+            for (int bx = 0; bx < iw; bx += 3)
+            {
+                int a = rng.Next(c), b = (a + 1 + rng.Next(c - 1)) % c; // two distinct classes tie at 4 on this plateau
+                for (int y = by; y < Math.Min(ih, by + 3); y++)
+                    for (int x = bx; x < Math.Min(iw, bx + 3); x++)
+                        for (int k = 0; k < c; k++)
+                            logits[(k * ih + y) * iw + x] = k == a || k == b ? 4f : rng.Next(-4, 4);
+            }
+        var full = new float[c * oh * ow];
+        TensorResize.BilinearChw(logits, c, ih, iw, full, oh, ow);
+        var expected = new byte[oh * ow];
+        for (int p = 0; p < oh * ow; p++)
+        {
+            int best = 0;
+            for (int k = 1; k < c; k++)
+                if (full[k * oh * ow + p] > full[best * oh * ow + p]) best = k;
+            expected[p] = (byte)best;
+        }
+        var labels = new byte[oh * ow];
+        var counts = new long[c];
+        TensorResize.BilinearArgmax(logits, c, ih, iw, labels, oh, ow, default, counts);
+        Assert.Equal(expected, labels);
+        var expectedCounts = new long[c];
+        foreach (byte l in expected) expectedCounts[l]++;
+        Assert.Equal(expectedCounts, counts);
     }
 
     // One logit: labels, confidence and counts are those of the materialised resize, thresholded at 0.
