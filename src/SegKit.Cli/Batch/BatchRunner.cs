@@ -58,6 +58,9 @@ internal sealed class BatchRunner
     public int Run(IReadOnlyList<BatchItem> items, string outputDir, string markerDir, bool force, bool json,
         Func<string, string, string, (Action<Utf8JsonWriter> Json, string Summary)> process, CancellationToken cancel)
     {
+        foreach (string dir in new[] { outputDir, markerDir })
+            if (File.Exists(dir))
+                throw new SegKitException($"output folder {dir} is a file; give --out a folder (it is created when missing)");
         Directory.CreateDirectory(markerDir);
         Directory.CreateDirectory(outputDir);
         var outcomes = new List<ImageOutcome>(items.Count);

@@ -13,12 +13,14 @@ internal static class ImageInputs
     /// <summary>
     /// Files are taken as given (whatever their extension: the decoder checks the content); folders give
     /// their image files, sorted by path. A missing path raises FileNotFoundException naming it. Two inputs
-    /// whose outputs would share a name (same file stem) are refused before any work starts.
+    /// whose outputs would share a name (same file stem) are refused before any work starts, and so is a list with no
+    /// image at all (say, an empty folder).
     /// </summary>
     public static IReadOnlyList<string> Expand(IEnumerable<string> arguments)
     {
         var images = new List<string>();
-        foreach (string arg in arguments)
+        var given = arguments.ToList();
+        foreach (string arg in given)
         {
             if (Directory.Exists(arg))
             {
@@ -36,6 +38,9 @@ internal static class ImageInputs
                 throw new FileNotFoundException($"no such image or folder: {arg}", arg);
             }
         }
+        if (images.Count == 0)
+            throw new SegKitException(
+                $"no images in {string.Join(", ", given)} (folders are searched recursively for .jpg, .jpeg and .png files)");
         var clash = images.GroupBy(i => Path.GetFileNameWithoutExtension(i), StringComparer.Ordinal)
             .FirstOrDefault(g => g.Count() > 1);
         if (clash is not null)

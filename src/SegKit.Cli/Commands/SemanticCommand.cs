@@ -1,5 +1,5 @@
 // segkit semantic <images or folders...> --model FILE [--preset NAME|--preset-file FILE] [--size N|--no-resize]
-//                 [--out DIR] [--overlay] [--json] [--threads N] [--force]
+//                 [--out DIR] [--overlay] [--json] [--threads N] [--force] [--max-input-pixels N]
 using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
@@ -24,9 +24,10 @@ internal static class SemanticCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON document with results and stage timings." };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads (0 = its default).", DefaultValueFactory = _ => 0 };
         var force = new Option<bool>("--force") { Description = "Redo images whose outputs already exist." };
+        var maxInput = new Option<long?>("--max-input-pixels") { Description = "Largest model input in pixels, after the resize (default 16777216 = 4096×4096); a larger one fails that image." };
         var command = new Command("semantic", "A class for every pixel: writes <stem>.labels.png (palette PNG of class ids), <stem>.json and, with --overlay, <stem>.overlay.jpg.")
         {
-            inputs, model, preset, presetFile, size, noResize, outDir, overlay, json, threads, force,
+            inputs, model, preset, presetFile, size, noResize, outDir, overlay, json, threads, force, maxInput,
         };
         command.Validators.Add(r =>
         {
@@ -38,6 +39,8 @@ internal static class SemanticCommand
                 r.AddError("--size must be ≥ 1");
             if (r.GetValue(threads) < 0)
                 r.AddError("--threads must be ≥ 0");
+            if (r.GetValue(maxInput) is < 1 or > SemanticSegmenterOptions.MaxInputPixelsCeiling)
+                r.AddError($"--max-input-pixels must be 1 to {SemanticSegmenterOptions.MaxInputPixelsCeiling}");
         });
         command.SetAction((parse, cancel) =>
         {
@@ -48,7 +51,11 @@ internal static class SemanticCommand
             var images = ImageInputs.Expand(parse.GetValue(inputs)!);
             var modelFile = parse.GetValue(model)!;
             using var segmenter = SemanticSegmenter.Load(modelFile.FullName, chosenPreset,
-                new SemanticSegmenterOptions { Threads = parse.GetValue(threads), ResizeOverride = resize });
+                new SemanticSegmenterOptions
+                {
+                    Threads = parse.GetValue(threads), ResizeOverride = resize,
+                    MaxInputPixels = parse.GetValue(maxInput) ?? SemanticSegmenterOptions.Default.MaxInputPixels,
+                });
             bool wantOverlay = parse.GetValue(overlay);
             var spare = new StrongBox<RgbImage?>(); // the last photo's pixels, decoded into again by the next one of its size
             var spareResult = new StrongBox<SemanticResult?>(); // the last result, whose label map the next one of its size reuses

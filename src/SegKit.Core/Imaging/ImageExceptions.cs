@@ -24,8 +24,9 @@ public sealed class ImageFormatException : SegKitException
 }
 
 /// <summary>
-/// Decoding would exceed a limit of <see cref="ImageDecoderOptions"/>. Raised from the header (or file
-/// length) before any pixel memory is allocated.
+/// Decoding would exceed a limit of <see cref="ImageDecoderOptions"/>, or a model's resize of an image a limit of its
+/// runner (e.g. <c>SemanticSegmenterOptions.MaxInputPixels</c>). Raised from the header (or file length, or the
+/// target size) before any pixel memory is allocated for it.
 /// </summary>
 public sealed class ImageLimitExceededException : SegKitException
 {
@@ -41,14 +42,13 @@ public sealed class ImageLimitExceededException : SegKitException
     /// <summary>The file (or the caller's name for an in-memory buffer).</summary>
     public string FileName { get; }
 
-    /// <summary>Creates the exception; the message names the limit, the value and the file.</summary>
-    public ImageLimitExceededException(string source, string limitName, long value, long limit, string? what = null)
-        : base($"{source}: {what ?? limitName} {value:N0} exceeds {limitName} = {limit:N0}")
+    /// <summary>Creates the exception; the message names the limit, the value and the file, then <paramref name="advice"/>.</summary>
+    public ImageLimitExceededException(string source, string limitName, long value, long limit, string? what = null, string? advice = null)
+        : base($"{source}: {what ?? limitName} {value:N0} exceeds {limitName} = {limit:N0}{advice}")
     {
         FileName = source;
         LimitName = limitName;
         Value = value;
-        Limit = limit;
         Limit = limit;
     }
 }

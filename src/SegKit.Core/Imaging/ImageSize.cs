@@ -16,10 +16,17 @@ public readonly record struct ImageSize(int Width, int Height)
     {
         CheckPositive(width, height);
         ArgumentOutOfRangeException.ThrowIfLessThan(shorterSide, 1);
-        if (width <= height)
-            return new ImageSize(shorterSide, (int)((double)shorterSide * height / width));
-        return new ImageSize((int)((double)shorterSide * width / height), shorterSide);
+        double longer = LongerSideFor(width, height, shorterSide);
+        if (longer > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(shorterSide),
+                $"shorter side {shorterSide} makes the longer side of a {width}×{height} image {longer:0}, beyond {int.MaxValue}");
+        return width <= height ? new ImageSize(shorterSide, (int)longer) : new ImageSize((int)longer, shorterSide);
     }
+
+    /// <summary>The longer side <see cref="ForShorterSide"/> gives, in double (the same arithmetic, truncated), so
+    /// that a caller can check a limit before the size is made; width, height and shorterSide must be ≥ 1.</summary>
+    public static double LongerSideFor(int width, int height, int shorterSide) =>
+        Math.Truncate(width <= height ? (double)shorterSide * height / width : (double)shorterSide * width / height);
 
     /// <summary>
     /// segment-anything <c>ResizeLongestSide.get_preprocess_shape</c>: scale = n / max(w, h), each side

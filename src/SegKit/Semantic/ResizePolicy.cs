@@ -43,6 +43,17 @@ public readonly record struct ResizePolicy(ResizePolicyKind Kind, int Width = 0,
         _ => new ImageSize(width, height),
     };
 
+    /// <summary>
+    /// The pixel count <see cref="Apply"/> gives for an image of <paramref name="width"/> × <paramref name="height"/>,
+    /// exactly, computed without making the size (so without overflow for any positive sizes).
+    /// </summary>
+    public double PixelsFor(int width, int height) => Kind switch
+    {
+        ResizePolicyKind.ShorterSide => (double)Width * ImageSize.LongerSideFor(width, height, Width),
+        ResizePolicyKind.Fixed => (double)Width * Height,
+        _ => (double)width * height,
+    };
+
     /// <summary>e.g. "shorter side 520", "512×512", "none".</summary>
     public override string ToString() => Kind switch
     {

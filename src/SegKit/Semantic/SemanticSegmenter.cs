@@ -34,6 +34,21 @@ public sealed class SemanticSegmenterOptions
     public bool ComputeConfidence { get; init; }
     /// <summary>Keep the raw logits in the result (for inspection and parity tests).</summary>
     public bool KeepLogits { get; init; }
+
+    /// <summary>
+    /// The largest model input, in pixels, after the resize rule (default 4096 × 4096). An image whose input would be
+    /// larger is refused with <see cref="ImageLimitExceededException"/> before any memory is allocated for it: the
+    /// model's activations grow with it (FCN-ResNet50 holds gigabytes at this size).
+    /// </summary>
+    public long MaxInputPixels
+    {
+        get;
+        init => field = value is >= 1 and <= MaxInputPixelsCeiling ? value
+            : throw new ArgumentOutOfRangeException(nameof(MaxInputPixels), value, $"must be 1 to {MaxInputPixelsCeiling} (a 3-channel float tensor in one array)");
+    } = 4096L * 4096;
+
+    /// <summary>The most <see cref="MaxInputPixels"/> can be: the input tensor (3 floats a pixel) fits one array.</summary>
+    public const long MaxInputPixelsCeiling = 715_827_882; // Array.MaxLength / 3
 }
 
 /// <summary>A semantic segmentation model with its preset: image in, class id per pixel out.</summary>
@@ -262,10 +277,29 @@ public sealed class SemanticSegmenter : IDisposable
     /// <summary>Hands a tensor from <see cref="Preprocess"/> back for the next image (concurrent calls each take their own).</summary>
     internal void ReturnInputTensor(float[] tensor) => Interlocked.Exchange(ref _spareTensor, tensor);
 
+    /// <summary>
+    /// The size the model sees for an image of <paramref name="width"/> × <paramref name="height"/> (<see cref="Resize"/>
+    /// applied).
+    /// </summary>
+    /// <exception cref="ImageLimitExceededException">That size has more than <see cref="SemanticSegmenterOptions.MaxInputPixels"/>.</exception>
+    public ImageSize InputSizeFor(int width, int height)
+    {
+        double pixels = Resize.PixelsFor(width, height);
+        if (pixels > _options.MaxInputPixels)
+        {
+            string size = Resize.Kind == ResizePolicyKind.ShorterSide
+                ? (width <= height ? $"{Resize.Width}×{ImageSize.LongerSideFor(width, height, Resize.Width):0}" : $"{ImageSize.LongerSideFor(width, height, Resize.Width):0}×{Resize.Width}")
+                : Resize.Kind == ResizePolicyKind.Fixed ? $"{Resize.Width}×{Resize.Height}" : $"{width}×{height}";
+            throw new ImageLimitExceededException($"{width}×{height} image", "MaxInputPixels", (long)Math.Min(pixels, long.MaxValue), _options.MaxInputPixels,
+                $"model input {size} (resize: {Resize}): pixels", "; resize it smaller or raise MaxInputPixels");
+        }
+        return Resize.Apply(width, height);
+    }
+
     /// <summary>Resize and normalise: planar [1,3,h,w] floats and the size (w, h) the model sees.</summary>
     internal (float[] Tensor, ImageSize Size) Preprocess(RgbImage image)
     {
-        var size = Resize.Apply(image.Width, image.Height);
+        var size = InputSizeFor(image.Width, image.Height);
         int plane = size.Width * size.Height;
         float[] tensor = Interlocked.Exchange(ref _spareTensor, null) is { } spare && spare.Length == 3 * plane
             ? spare

@@ -35,6 +35,14 @@ public class BatchRunnerTests
     }
 
     [Fact]
+    public void Expand_FolderWithoutImages_RefusedNamingIt()
+    {
+        string dir = MakeImages("notes.txt", ".hidden.jpg");
+        var e = Assert.Throws<SegKitException>(() => ImageInputs.Expand([dir]));
+        Assert.Contains($"no images in {dir}", e.Message);
+    }
+
+    [Fact]
     public void Expand_MissingPath_NamesIt()
     {
         var e = Assert.Throws<FileNotFoundException>(() => ImageInputs.Expand(["/no/such/thing.jpg"]));
@@ -84,5 +92,21 @@ public class BatchRunnerTests
             (_, _, _) => { calls++; return (_ => { }, "ok"); }, CancellationToken.None);
         Assert.Equal(ExitCodes.Ok, code);
         Assert.Equal(1, calls);
+    }
+
+    // --out naming an existing file: a typed error naming it before any image is processed (and the file untouched).
+    [Fact]
+    public void Run_OutIsAFile_RefusedNamingIt()
+    {
+        string input = MakeImages("a.jpg");
+        string file = Path.Combine(TestPaths.NewTempDir(), "out");
+        File.WriteAllText(file, "keep");
+        int calls = 0;
+        var e = Assert.Throws<SegKitException>(() => new BatchRunner(new StringWriter(), new StringWriter()).Run(ImageInputs.Expand([input]), file,
+            force: false, json: false, (_, _, _) => { calls++; return (_ => { }, "ok"); }, CancellationToken.None));
+        Assert.Contains(file, e.Message);
+        Assert.Contains("is a file", e.Message);
+        Assert.Equal(0, calls);
+        Assert.Equal("keep", File.ReadAllText(file));
     }
 }

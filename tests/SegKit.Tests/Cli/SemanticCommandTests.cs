@@ -95,4 +95,30 @@ public class SemanticCommandTests
         Assert.Contains("fits no semantic contract", err);
         Assert.Contains("TorchvisionSemantic", err);
     }
+
+    // A --size whose model input passes --max-input-pixels fails that image with the limit named (not a crash), the
+    // rest of the folder is done, and no output of the refused image is written.
+    [Fact]
+    public void Semantic_SizeOverMaxInputPixels_ImageFailsWithTheLimitNamed()
+    {
+        string model = Fixtures.File("semantic_final_resize", "fusable.onnx");
+        string output = TestPaths.NewTempDir();
+        var (code, _, stderr) = CliRunner.Run("semantic", TestPaths.SharedImage("dog.jpg"), "--model", model, "--size", "100000", "--out", output);
+        Assert.Equal(ExitCodes.PartialFailure, code);
+        Assert.Contains("dog.jpg", stderr);
+        Assert.Contains("MaxInputPixels = 16,777,216", stderr);
+        Assert.Empty(Directory.GetFiles(output));
+
+        (code, _, stderr) = CliRunner.Run("semantic", TestPaths.SharedImage("dog.jpg"), "--model", model, "--size", "96",
+            "--max-input-pixels", "13727", "--out", output);
+        Assert.Equal(ExitCodes.PartialFailure, code);
+        Assert.Contains("143×96", stderr);
+        (code, _, stderr) = CliRunner.Run("semantic", TestPaths.SharedImage("dog.jpg"), "--model", model, "--size", "96",
+            "--max-input-pixels", "13728", "--out", output);
+        Assert.True(code == 0, stderr);
+        Assert.True(File.Exists(Path.Combine(output, "dog.labels.png")));
+        (code, _, stderr) = CliRunner.Run("semantic", TestPaths.SharedImage("dog.jpg"), "--model", model, "--max-input-pixels", "0");
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Contains("--max-input-pixels", stderr);
+    }
 }

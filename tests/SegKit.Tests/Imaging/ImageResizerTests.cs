@@ -72,8 +72,20 @@ public sealed class ImageResizerTests(ITestOutputHelper output)
     [InlineData(800, 534, 520, 779, 520)]
     [InlineData(534, 800, 520, 520, 779)]
     [InlineData(640, 640, 520, 520, 520)]
-    public void ForShorterSide_TorchvisionRule_TruncatesLongSide(int w, int h, int n, int ew, int eh) =>
+    public void ForShorterSide_TorchvisionRule_TruncatesLongSide(int w, int h, int n, int ew, int eh)
+    {
         Assert.Equal(new ImageSize(ew, eh), ImageSize.ForShorterSide(w, h, n));
+        Assert.Equal(Math.Max(ew, eh), ImageSize.LongerSideFor(w, h, n));
+    }
+
+    // 520 × 100,000,000 / 1 has no int longer side: a typed argument error, not a saturated or negative size.
+    [Fact]
+    public void ForShorterSide_LongerSideBeyondInt_Throws()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => ImageSize.ForShorterSide(1, 100_000_000, 520));
+        Assert.Contains("52000000000", e.Message);
+        Assert.Equal(52_000_000_000d, ImageSize.LongerSideFor(1, 100_000_000, 520));
+    }
 
     [Theory]
     [InlineData(1800, 1200, 1024, 1024, 683)]

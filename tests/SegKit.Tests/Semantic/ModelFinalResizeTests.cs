@@ -156,4 +156,33 @@ public sealed class ModelFinalResizeTests
         Assert.NotNull(withConfidence.Confidence);
         AssertMatchesPyTorch("fusable", withConfidence);
     }
+
+    // The resize is checked against MaxInputPixels before anything is allocated: a 1×1 image resized to a shorter side
+    // of 100000 (10^10 pixels) and a 1×5000 strip at a shorter side of 520 (520 × 2,600,000) are refused with the
+    // model input's size in the message; exactly at the limit passes, one pixel over fails.
+    [Fact]
+    public void Segment_ModelInputOverMaxInputPixels_ImageLimitExceededBeforeAllocating()
+    {
+        using var huge = Load("fusable", new SemanticSegmenterOptions { Threads = 2, ResizeOverride = ResizePolicy.ShorterSide(100000) });
+        var e = Assert.Throws<ImageLimitExceededException>(() => huge.Segment(new RgbImage(1, 1, new byte[3])));
+        Assert.Equal("MaxInputPixels", e.LimitName);
+        Assert.Equal(10_000_000_000L, e.Value);
+        Assert.Equal(4096L * 4096, e.Limit);
+        Assert.Contains("100000×100000", e.Message);
+        Assert.Contains("shorter side 100000", e.Message);
+
+        using var strip = Load("fusable", new SemanticSegmenterOptions { Threads = 2, ResizeOverride = ResizePolicy.ShorterSide(520) });
+        e = Assert.Throws<ImageLimitExceededException>(() => strip.Segment(new RgbImage(1, 5000, new byte[3 * 5000])));
+        Assert.Equal(520L * 2_600_000, e.Value);
+        Assert.Contains("520×2600000", e.Message);
+
+        // dog.jpg (800×534) at a shorter side of 96: 143×96 = 13,728 pixels.
+        var dog = ImageDecoder.DecodeRgb(TestPaths.SharedImage("dog.jpg"));
+        using var atLimit = Load("fusable", new SemanticSegmenterOptions { Threads = 2, ResizeOverride = ResizePolicy.ShorterSide(96), MaxInputPixels = 143 * 96 });
+        Assert.Equal((143, 96), atLimit.Segment(dog).ModelInputSize);
+        using var over = Load("fusable", new SemanticSegmenterOptions { Threads = 2, ResizeOverride = ResizePolicy.ShorterSide(96), MaxInputPixels = 143 * 96 - 1 });
+        Assert.Equal(143L * 96, Assert.Throws<ImageLimitExceededException>(() => over.Segment(dog)).Value);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SemanticSegmenterOptions { MaxInputPixels = 0 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SemanticSegmenterOptions { MaxInputPixels = SemanticSegmenterOptions.MaxInputPixelsCeiling + 1 });
+    }
 }
