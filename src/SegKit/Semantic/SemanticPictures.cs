@@ -23,8 +23,10 @@ public static class SemanticPictures
 
     /// <summary>
     /// A copy of <paramref name="image"/> with class colours blended at <paramref name="alpha"/>, class
-    /// boundaries drawn in white, and a legend of the classes present (largest first, at most
-    /// <paramref name="maxLegendRows"/>) in the top-left corner when it fits. The image is not modified.
+    /// boundaries drawn in white, and a legend of the classes present in the top-left corner (largest first, in at most
+    /// <paramref name="maxLegendRows"/> rows and as many as the image's height holds; when classes are left out, the
+    /// last row is "N more x%" for them together; 0 draws no legend, nor does an image narrower than the legend).
+    /// The image is not modified.
     /// </summary>
     public static RgbImage Overlay(RgbImage image, SemanticResult result, float alpha = 0.5f, bool boundaries = true, int maxLegendRows = 12)
     {
@@ -36,16 +38,36 @@ public static class SemanticPictures
         Draw.BlendLabels(canvas, result.Labels, result.LabelSet, alpha);
         if (boundaries)
             Draw.LabelBoundaries(canvas, result.Labels, RgbColor.White, Math.Max(1, Math.Min(image.Width, image.Height) / 400));
-        var entries = result.ClassesPresent().Take(maxLegendRows)
-            .Select(c => new LegendEntry($"{c.Name} {100.0 * c.Pixels / ((long)result.Width * result.Height):0.#}%", RgbColor.From(result.LabelSet.ColorOf(c.ClassId))))
-            .ToList();
+        ArgumentOutOfRangeException.ThrowIfNegative(maxLegendRows);
+        var options = LegendOptions.Default with { Scale = Math.Max(1, Math.Min(image.Width, image.Height) / 400) };
+        // Legend.Render's rows are glyph height × scale + 4 + padding high, below a top padding: as many as the image holds.
+        int rowHeight = options.Font.GlyphHeight * options.Scale + 4 + options.Padding;
+        var entries = LegendRows(result, Math.Min(maxLegendRows, (image.Height - options.Padding) / rowHeight));
         if (entries.Count > 0)
         {
-            var legend = Legend.Render(entries, LegendOptions.Default with { Scale = Math.Max(1, Math.Min(image.Width, image.Height) / 400) });
+            var legend = Legend.Render(entries, options);
             if (legend.Width <= canvas.Width && legend.Height <= canvas.Height)
                 Paste(canvas, legend, 0, 0);
         }
         return canvas;
+    }
+
+    // The classes present, largest first, in at most `rows` rows: when some do not fit, the last row is "N more x%" for
+    // them together, with an empty swatch (the legend's background).
+    private static List<LegendEntry> LegendRows(SemanticResult result, int rows)
+    {
+        double total = (long)result.Width * result.Height;
+        var present = result.ClassesPresent().ToList();
+        int shown = present.Count <= rows ? present.Count : Math.Max(0, rows - 1);
+        var entries = present.Take(shown)
+            .Select(c => new LegendEntry($"{c.Name} {100.0 * c.Pixels / total:0.#}%", RgbColor.From(result.LabelSet.ColorOf(c.ClassId))))
+            .ToList();
+        if (shown < present.Count && rows > 0)
+        {
+            long rest = present.Skip(shown).Sum(c => c.Pixels);
+            entries.Add(new LegendEntry($"{present.Count - shown} more {100.0 * rest / total:0.#}%", LegendOptions.Default.Background));
+        }
+        return entries;
     }
 
     private static void Paste(RgbImage target, RgbImage source, int x, int y)
