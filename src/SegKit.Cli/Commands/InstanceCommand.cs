@@ -41,6 +41,7 @@ internal static class InstanceCommand
         command.SetAction((parse, cancel) =>
         {
             // Settings are validated (typed errors) before any model is loaded or image read.
+            ThreadsOption.WarnIfOversubscribed(parse.GetValue(threads), stderr);
             InstanceSegmenterOptions options;
             try
             {

@@ -43,6 +43,7 @@ internal static class PredictCommand
         };
         command.SetAction((parse, cancel) =>
         {
+            ThreadsOption.WarnIfOversubscribed(parse.GetValue(threads), stderr);
             var source = DatasetSource.Open(parse.GetValue(dataset)!, new DatasetSourceOptions { Split = parse.GetValue(split) });
             string outPath = parse.GetValue(outDir)!;
             string parts = Path.Combine(outPath, "parts");

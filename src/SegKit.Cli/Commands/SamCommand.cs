@@ -65,6 +65,7 @@ internal static class SamCommand
                 return Task.FromResult(Usage(stderr, "--decoder is required with --encoder"));
             if (enc is null && emb is null)
                 return Task.FromResult(Usage(stderr, "--encoder (or a saved --embedding) is required with --decoder"));
+            ThreadsOption.WarnIfOversubscribed(parse.GetValue(threads), stderr);
             return Task.FromResult(Run(imagePath, enc, dec, emb, parse.GetValue(saveEmbedding), pts, bxs, parse.GetValue(detector),
                 parse.GetValue(multimask), parse.GetValue(outDir)!, parse.GetValue(json), parse.GetValue(threads),
                 SamModels.ParseEngine(parse.GetValue(engine)!), stdout));

@@ -44,6 +44,7 @@ internal static class SemanticCommand
         });
         command.SetAction((parse, cancel) =>
         {
+            ThreadsOption.WarnIfOversubscribed(parse.GetValue(threads), stderr);
             var chosenPreset = parse.GetValue(presetFile) is { } pf ? SemanticPreset.FromJson(pf.FullName)
                 : parse.GetValue(preset) is { } pn ? SemanticPreset.FromName(pn) : null;
             ResizePolicy? resize = parse.GetValue(noResize) ? ResizePolicy.None

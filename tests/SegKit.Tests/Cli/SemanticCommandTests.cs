@@ -121,4 +121,20 @@ public class SemanticCommandTests
         Assert.Equal(ExitCodes.UsageError, code);
         Assert.Contains("--max-input-pixels", stderr);
     }
+
+    // More ONNX Runtime threads than cores: a warning on stderr, and the run goes on; as many as the cores: none.
+    [Fact]
+    public void Semantic_ThreadsBeyondTheCores_WarnsAndRuns()
+    {
+        string model = Fixtures.File("semantic_final_resize", "fusable.onnx");
+        int cores = Environment.ProcessorCount;
+        var (code, _, stderr) = CliRunner.Run("semantic", TestPaths.SharedImage("dog.jpg"), "--model", model, "--size", "96",
+            "--threads", (cores + 1).ToString(), "--out", TestPaths.NewTempDir());
+        Assert.True(code == 0, stderr);
+        Assert.Contains($"warning: --threads {cores + 1} is more than the {cores} cores", stderr);
+        (code, _, stderr) = CliRunner.Run("semantic", TestPaths.SharedImage("dog.jpg"), "--model", model, "--size", "96",
+            "--threads", cores.ToString(), "--out", TestPaths.NewTempDir());
+        Assert.True(code == 0, stderr);
+        Assert.DoesNotContain("warning", stderr);
+    }
 }
