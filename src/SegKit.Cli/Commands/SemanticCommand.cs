@@ -3,6 +3,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using SegKit.Cli.Batch;
 using SegKit.Imaging;
 using SegKit.Semantic;
@@ -60,15 +61,17 @@ internal static class SemanticCommand
             bool wantOverlay = parse.GetValue(overlay);
             var spare = new StrongBox<RgbImage?>(); // the last photo's pixels, decoded into again by the next one of its size
             var spareResult = new StrongBox<SemanticResult?>(); // the last result, whose label map the next one of its size reuses
+            var spareOverlay = new StrongBox<RgbImage?>(); // the last overlay, drawn into again by the next one of its size
             int code = new BatchRunner(stdout, stderr).Run(images, parse.GetValue(outDir)!, parse.GetValue(force), parse.GetValue(json),
-                (image, stem, dir) => ProcessOne(segmenter, modelFile.Name, image, stem, dir, wantOverlay, spare, spareResult), cancel);
+                (image, stem, dir) => ProcessOne(segmenter, modelFile.Name, image, stem, dir, wantOverlay, spare, spareResult, spareOverlay), cancel);
             return Task.FromResult(code);
         });
         return command;
     }
 
     private static (Action<System.Text.Json.Utf8JsonWriter>, string) ProcessOne(SemanticSegmenter segmenter, string modelName,
-        string imagePath, string stem, string dir, bool overlay, StrongBox<RgbImage?> spare, StrongBox<SemanticResult?> spareResult)
+        string imagePath, string stem, string dir, bool overlay, StrongBox<RgbImage?> spare, StrongBox<SemanticResult?> spareResult,
+        StrongBox<RgbImage?> spareOverlay)
     {
         long t = Stopwatch.GetTimestamp();
         var image = ImageDecoder.DecodeRgb(imagePath, null, spare.Value);
@@ -80,12 +83,28 @@ internal static class SemanticCommand
 
         t = Stopwatch.GetTimestamp();
         string labelsPath = Path.Combine(dir, stem + ".labels.png");
-        PngEncoder.Save(SemanticPictures.LabelImage(result), labelsPath);
-        string? overlayPath = null;
-        if (overlay)
+        string? overlayPath = overlay ? Path.Combine(dir, stem + ".overlay.jpg") : null;
+        if (overlayPath is null)
+            PngEncoder.Save(SemanticPictures.LabelImage(result), labelsPath);
+        else
         {
-            overlayPath = Path.Combine(dir, stem + ".overlay.jpg");
-            JpegEncoder.Save(SemanticPictures.Overlay(image, result), overlayPath);
+            // Both encoders run on one core each (libspng, libjpeg-turbo), so side by side; the overlay is drawn into the
+            // last one. A failure is rethrown as itself, for the batch runner to report that image.
+            try
+            {
+                Parallel.Invoke(
+                    () => PngEncoder.Save(SemanticPictures.LabelImage(result), labelsPath),
+                    () =>
+                    {
+                        var picture = SemanticPictures.Overlay(image, result, recycle: Interlocked.Exchange(ref spareOverlay.Value, null));
+                        JpegEncoder.Save(picture, overlayPath);
+                        spareOverlay.Value = picture;
+                    });
+            }
+            catch (AggregateException e)
+            {
+                ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            }
         }
         string jsonPath = Path.Combine(dir, stem + ".json");
         result.Timings.EncodeMs = StageTimings.Since(t);

@@ -28,13 +28,32 @@ public static class SemanticPictures
     /// last row is "N more x%" for them together; 0 draws no legend, nor does an image narrower than the legend).
     /// The image is not modified.
     /// </summary>
-    public static RgbImage Overlay(RgbImage image, SemanticResult result, float alpha = 0.5f, bool boundaries = true, int maxLegendRows = 12)
+    /// <param name="image">The photo the result labels.</param>
+    /// <param name="result">Its labels, of the photo's size.</param>
+    /// <param name="alpha">Weight of the class colours, 0..1.</param>
+    /// <param name="boundaries">Draw the class boundaries.</param>
+    /// <param name="maxLegendRows">Most legend rows; 0 for none.</param>
+    /// <param name="recycle">An earlier overlay the caller is done with: when it has the photo's size (and is not the
+    /// photo itself), the overlay is drawn into it and it is returned. Over a folder this saves a fresh 6.5 MB array
+    /// per 1800×1200 photo, whose page faults cost 18 ms here, three times the blend and boundaries together.</param>
+    public static RgbImage Overlay(RgbImage image, SemanticResult result, float alpha = 0.5f, bool boundaries = true, int maxLegendRows = 12,
+        RgbImage? recycle = null)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(result);
         if (image.Width != result.Width || image.Height != result.Height)
             throw new ArgumentException($"image is {image.Width}×{image.Height} but the result is {result.Width}×{result.Height}", nameof(image));
-        var canvas = image.Clone();
+        RgbImage canvas;
+        if (recycle is not null && !ReferenceEquals(recycle, image) && recycle.Data != image.Data
+            && recycle.Width == image.Width && recycle.Height == image.Height)
+        {
+            canvas = recycle;
+            image.Data.AsSpan(0, image.Stride * image.Height).CopyTo(canvas.Data);
+        }
+        else
+        {
+            canvas = image.Clone();
+        }
         Draw.BlendLabels(canvas, result.Labels, result.LabelSet, alpha);
         if (boundaries)
             Draw.LabelBoundaries(canvas, result.Labels, RgbColor.White, Math.Max(1, Math.Min(image.Width, image.Height) / 400));

@@ -59,7 +59,8 @@ public class SemanticCommandTests
             PngDecoder.ReadIndexed(Path.Combine(output, "dog.labels.png")).Indices);
     }
 
-    // Photos of one size decode into the previous photo's pixel array and are labelled into its label map: each still gets its own labels.
+    // Photos of one size decode into the previous photo's pixel array, are labelled into its label map and drawn into its
+    // overlay: each still gets its own labels and overlay.
     [Fact]
     public void Semantic_FolderOfSameAndOtherSizes_EachImageLabelledAsAlone()
     {
@@ -70,12 +71,17 @@ public class SemanticCommandTests
         File.Copy(TestPaths.SharedImage("truck.jpg"), Path.Combine(input, "c.jpg"));
         File.Copy(TestPaths.SharedImage("dog.jpg"), Path.Combine(input, "d.jpg"));
         string output = TestPaths.NewTempDir();
-        var (code, _, stderr) = CliRunner.Run("semantic", input, "--model", model, "--size", "96", "--out", output);
+        var (code, _, stderr) = CliRunner.Run("semantic", input, "--model", model, "--size", "96", "--out", output, "--overlay");
         Assert.True(code == 0, stderr);
         using var segmenter = SemanticSegmenter.Load(model, null, new SemanticSegmenterOptions { ResizeOverride = ResizePolicy.ShorterSide(96) });
         foreach (var (stem, photo) in new[] { ("a", "dog"), ("b", "groceries"), ("c", "truck"), ("d", "dog") })
-            Assert.Equal(segmenter.Segment(TestPaths.SharedImage(photo + ".jpg")).Labels.Data,
-                PngDecoder.ReadIndexed(Path.Combine(output, stem + ".labels.png")).Indices);
+        {
+            var pixels = ImageDecoder.DecodeRgb(TestPaths.SharedImage(photo + ".jpg"));
+            var alone = segmenter.Segment(pixels);
+            Assert.Equal(alone.Labels.Data, PngDecoder.ReadIndexed(Path.Combine(output, stem + ".labels.png")).Indices);
+            // The overlays are drawn into the previous one of their size: each is still its own photo's (same JPEG bytes).
+            Assert.Equal(JpegEncoder.Encode(SemanticPictures.Overlay(pixels, alone)), File.ReadAllBytes(Path.Combine(output, stem + ".overlay.jpg")));
+        }
     }
 
     [Fact]

@@ -95,6 +95,32 @@ public sealed class SemanticPicturesTests
         return expected;
     }
 
+    // Drawn into a recycled overlay of the same size: the same pixels, in that instance. Another size, or the photo
+    // itself, is not drawn into.
+    [Fact]
+    public void Overlay_Recycle_SamePixelsInTheGivenImage()
+    {
+        var (photo, result, _) = Stripes();
+        var fresh = SemanticPictures.Overlay(photo, result);
+        var old = new RgbImage(400, 300);
+        Array.Fill(old.Data, (byte)77);
+        var reused = SemanticPictures.Overlay(photo, result, recycle: old);
+        Assert.Same(old, reused);
+        Assert.Equal(fresh.Data, reused.Data);
+
+        var other = new RgbImage(300, 400);
+        var notReused = SemanticPictures.Overlay(photo, result, recycle: other);
+        Assert.NotSame(other, notReused);
+        Assert.Equal(fresh.Data, notReused.Data);
+        Assert.All(other.Data, b => Assert.Equal(0, b));
+
+        byte[] before = (byte[])photo.Data.Clone();
+        var notThePhoto = SemanticPictures.Overlay(photo, result, recycle: photo);
+        Assert.NotSame(photo, notThePhoto);
+        Assert.Equal(before, photo.Data);
+        Assert.Equal(fresh.Data, notThePhoto.Data);
+    }
+
     [Fact]
     public void Overlay_ImageOfAnotherSize_NamesBothSizes()
     {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using SegKit.Masks;
 
 namespace SegKit.Imaging.Drawing;
@@ -24,24 +26,22 @@ internal static class BoundaryMasks
         int w = labels.Width, h = labels.Height;
         var edge = new BinaryMask(w, h);
         byte[] ids = labels.Data;
+        // Row y's edge pixels: x where x + 1 differs, x + 1 where x differs (H), and x where the row below or above
+        // differs at x (D(y), D(y − 1)), 64 pixels a word, with vector compares where a whole word's bytes (and the
+        // byte after them) lie in the row.
         for (int y = 0; y < h; y++)
         {
             Span<ulong> row = edge.DangerousGetRowWords(y);
-            Span<ulong> below = y + 1 < h ? edge.DangerousGetRowWords(y + 1) : default;
             int o = y * w;
-            for (int x = 0; x < w; x++)
+            ulong carry = 0; // bit 63 of the previous word's "right neighbour differs": pixel 64·i is an edge
+            for (int i = 0, x = 0; x < w; i++, x += 64)
             {
-                byte v = ids[o + x];
-                if (x + 1 < w && ids[o + x + 1] != v)
-                {
-                    row[x >> 6] |= 1UL << (x & 63);
-                    row[(x + 1) >> 6] |= 1UL << ((x + 1) & 63);
-                }
-                if (y + 1 < h && ids[o + w + x] != v)
-                {
-                    row[x >> 6] |= 1UL << (x & 63);
-                    below[x >> 6] |= 1UL << (x & 63);
-                }
+                ulong right = DifferWord(ids, o + x, o + x + 1, Math.Min(64, w - 1 - x));
+                ulong bits = right | right << 1 | carry;
+                carry = right >> 63;
+                if (y + 1 < h) bits |= DifferWord(ids, o + x, o + w + x, Math.Min(64, w - x));
+                if (y > 0) bits |= DifferWord(ids, o - w + x, o + x, Math.Min(64, w - x));
+                row[i] = bits & KeepMask(w - x);
             }
         }
         BinaryMask grown = edge, spare = new(w, h);
@@ -53,12 +53,39 @@ internal static class BoundaryMasks
         for (int y = 0; y < h; y++)
         {
             Span<ulong> row = grown.DangerousGetRowWords(y);
-            ReadOnlySpan<byte> lab = ids.AsSpan(y * w, w);
-            for (int x = 0; x < w; x++)
-                if (lab[x] == LabelMap.Ignore) row[x >> 6] &= ~(1UL << (x & 63));
+            int o = y * w;
+            for (int i = 0, x = 0; x < w; i++, x += 64)
+                row[i] &= ~EqualWord(ids, o + x, LabelMap.Ignore, Math.Min(64, w - x));
         }
         return grown;
     }
+
+    // Bits j < count: ids[a + j] != ids[b + j] (the rest 0).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong DifferWord(byte[] ids, int a, int b, int count)
+    {
+        if (count == 64 && Vector512.IsHardwareAccelerated && Math.Max(a, b) + 64 <= ids.Length)
+            return ~Vector512.Equals(Vector512.Create<byte>(ids.AsSpan(a, 64)), Vector512.Create<byte>(ids.AsSpan(b, 64))).ExtractMostSignificantBits();
+        ulong bits = 0;
+        for (int j = 0; j < count; j++)
+            if (ids[a + j] != ids[b + j]) bits |= 1UL << j;
+        return bits;
+    }
+
+    // Bits j < count: ids[a + j] == value.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong EqualWord(byte[] ids, int a, byte value, int count)
+    {
+        if (count == 64 && Vector512.IsHardwareAccelerated)
+            return Vector512.Equals(Vector512.Create<byte>(ids.AsSpan(a, 64)), Vector512.Create(value)).ExtractMostSignificantBits();
+        ulong bits = 0;
+        for (int j = 0; j < count; j++)
+            if (ids[a + j] == value) bits |= 1UL << j;
+        return bits;
+    }
+
+    // The bits of a row's word that hold pixels, `left` of them remaining in the row.
+    private static ulong KeepMask(int left) => left >= 64 ? ulong.MaxValue : (1UL << left) - 1;
 
     /// <summary>dst = pixels of src whose four neighbours are all set (outside the mask is unset).</summary>
     public static void Erode4(BinaryMask src, BinaryMask dst)

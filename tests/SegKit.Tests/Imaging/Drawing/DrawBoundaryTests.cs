@@ -101,4 +101,52 @@ public class DrawBoundaryTests
         Draw.LabelBoundaries(img, labels, Ink, thickness: 2);
         Assert.Equal(new[] { ".####." }, Picture(img, Ink));
     }
+
+    // Against the definition, pixel by pixel: painted when within city-block distance thickness − 1 of a pixel with a
+    // differing 4-neighbour, and not ignore. Widths around the 64-pixel words (and the vector compares, which need a
+    // whole word plus one byte in the row), plateaus and noise, ignore pixels included.
+    [Theory]
+    [InlineData(1, 9, 1, 1)]
+    [InlineData(63, 5, 1, 2)]
+    [InlineData(64, 6, 1, 3)]
+    [InlineData(65, 7, 2, 4)]
+    [InlineData(128, 9, 1, 5)]
+    [InlineData(130, 11, 3, 6)]
+    [InlineData(200, 17, 2, 7)]
+    public void LabelBoundaries_RandomMaps_PaintTheDefinitionsPixels(int w, int h, int thickness, int seed)
+    {
+        var rng = new Random(seed);
+        var ids = new byte[w * h];
+        for (int p = 0; p < ids.Length; p++)
+        {
+            int x = p % w, y = p / w;
+            // Blocks of one class 8 wide (so edges fall on the words' borders), some noise and a few ignore pixels.
+            ids[p] = rng.Next(30) == 0 ? LabelMap.Ignore : rng.Next(10) == 0 ? (byte)rng.Next(4) : (byte)((x / 8 + y / 5) % 4);
+        }
+        var labels = new LabelMap(w, h, ids);
+        var img = new RgbImage(w, h);
+        Draw.LabelBoundaries(img, labels, Ink, thickness);
+
+        bool Edge(int x, int y)
+        {
+            byte v = ids[y * w + x];
+            return (x > 0 && ids[y * w + x - 1] != v) || (x + 1 < w && ids[y * w + x + 1] != v)
+                || (y > 0 && ids[(y - 1) * w + x] != v) || (y + 1 < h && ids[(y + 1) * w + x] != v);
+        }
+        int painted = 0;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                bool want = false;
+                for (int dy = -(thickness - 1); dy <= thickness - 1 && !want; dy++)
+                    for (int dx = -(thickness - 1 - Math.Abs(dy)); dx <= thickness - 1 - Math.Abs(dy) && !want; dx++)
+                        want = x + dx >= 0 && x + dx < w && y + dy >= 0 && y + dy < h && Edge(x + dx, y + dy);
+                want &= ids[y * w + x] != LabelMap.Ignore;
+                var px = img.GetRow(y).Slice(3 * x, 3);
+                bool got = px[0] == Ink.R && px[1] == Ink.G && px[2] == Ink.B;
+                Assert.True(want == got, $"pixel ({x}, {y}): painted {got}, expected {want}");
+                if (got) painted++;
+            }
+        Assert.True(w == 1 || painted > 0);
+    }
 }
