@@ -43,6 +43,7 @@ public static class SemanticPictures
         ArgumentNullException.ThrowIfNull(result);
         if (image.Width != result.Width || image.Height != result.Height)
             throw new ArgumentException($"image is {image.Width}×{image.Height} but the result is {result.Width}×{result.Height}", nameof(image));
+        ArgumentOutOfRangeException.ThrowIfNegative(maxLegendRows);
         RgbImage canvas;
         if (recycle is not null && !ReferenceEquals(recycle, image) && recycle.Data != image.Data
             && recycle.Width == image.Width && recycle.Height == image.Height)
@@ -57,7 +58,6 @@ public static class SemanticPictures
         Draw.BlendLabels(canvas, result.Labels, result.LabelSet, alpha);
         if (boundaries)
             Draw.LabelBoundaries(canvas, result.Labels, RgbColor.White, Math.Max(1, Math.Min(image.Width, image.Height) / 400));
-        ArgumentOutOfRangeException.ThrowIfNegative(maxLegendRows);
         var options = LegendOptions.Default with { Scale = Math.Max(1, Math.Min(image.Width, image.Height) / 400) };
         // Legend.Render's rows are glyph height × scale + 4 + padding high, below a top padding: as many as the image holds.
         int rowHeight = options.Font.GlyphHeight * options.Scale + 4 + options.Padding;
@@ -69,6 +69,19 @@ public static class SemanticPictures
                 Paste(canvas, legend, 0, 0);
         }
         return canvas;
+    }
+
+    /// <summary>
+    /// A legend image of the classes present in <paramref name="result"/>, as the overlay draws it: a row per class,
+    /// largest first, its colour swatch then "name x%" (its share of the pixels); when more classes are present than
+    /// <paramref name="maxRows"/>, the last row is "N more x%" for the rest together, with an empty swatch. Size and
+    /// layout as <see cref="Imaging.Drawing.Legend.Render"/> gives them for <paramref name="options"/>.
+    /// </summary>
+    public static RgbImage LegendImage(SemanticResult result, int maxRows = 256, LegendOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRows, 1);
+        return Legend.Render(LegendRows(result, maxRows), options);
     }
 
     // The classes present, largest first, in at most `rows` rows: when some do not fit, the last row is "N more x%" for

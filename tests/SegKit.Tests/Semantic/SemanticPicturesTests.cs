@@ -121,6 +121,19 @@ public sealed class SemanticPicturesTests
         Assert.Equal(fresh.Data, notThePhoto.Data);
     }
 
+    // The standalone legend: every class present by default; with a row limit, the last row stands for the rest.
+    [Fact]
+    public void LegendImage_RowsOfTheClassesPresent()
+    {
+        var (_, result, widths) = Stripes();
+        var order = Enumerable.Range(0, widths.Length).OrderByDescending(k => widths[k]).ThenBy(k => k).ToList();
+        Assert.Equal(Legend.Render(Rows(order, widths)).Data, SemanticPictures.LegendImage(result).Data);
+        var options = LegendOptions.Default with { Scale = 3, Padding = 2 };
+        Assert.Equal(Legend.Render([.. Rows(order.Take(4), widths), new LegendEntry("11 more 63%", RgbColor.White)], options).Data,
+            SemanticPictures.LegendImage(result, maxRows: 5, options).Data);
+        Assert.Throws<ArgumentOutOfRangeException>(() => SemanticPictures.LegendImage(result, maxRows: 0));
+    }
+
     [Fact]
     public void Overlay_ImageOfAnotherSize_NamesBothSizes()
     {
