@@ -105,7 +105,7 @@ internal sealed class BatchRunner
     {
         cancel.ThrowIfCancellationRequested();
         string image = item.ImagePath, stem = item.Id;
-        if (!force && File.Exists(Path.Combine(markerDir, stem + ".json")))
+        if (IsDone(markerDir, stem, force))
             return new ImageOutcome(image, ImageStatus.Skipped, null, 0, null, "already done (use --force to redo)");
         long start = Stopwatch.GetTimestamp();
         try
@@ -118,6 +118,11 @@ internal sealed class BatchRunner
             return new ImageOutcome(image, ImageStatus.Failed, e.Message, StageTimings.Since(start), null, "failed");
         }
     }
+
+    /// <summary>True when the runner will skip image <paramref name="stem"/>: its marker <c>&lt;stem&gt;.json</c> exists in
+    /// <paramref name="markerDir"/> and <paramref name="force"/> is off.</summary>
+    public static bool IsDone(string markerDir, string stem, bool force) =>
+        !force && File.Exists(Path.Combine(markerDir, stem + ".json"));
 
     /// <summary>
     /// Writes an image's standalone <c>&lt;stem&gt;.json</c> ({"image": ..., fields...}) atomically. Verbs call it

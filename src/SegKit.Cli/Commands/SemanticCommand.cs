@@ -58,94 +58,159 @@ internal static class SemanticCommand
                     Threads = parse.GetValue(threads), ResizeOverride = resize,
                     MaxInputPixels = parse.GetValue(maxInput) ?? SemanticSegmenterOptions.Default.MaxInputPixels,
                 });
-            bool wantOverlay = parse.GetValue(overlay);
-            var spare = new StrongBox<RgbImage?>(); // the last photo's pixels, decoded into again by the next one of its size
-            var spareResult = new StrongBox<SemanticResult?>(); // the last result, whose label map the next one of its size reuses
-            var spareOverlay = new StrongBox<RgbImage?>(); // the last overlay, drawn into again by the next one of its size
-            int code = new BatchRunner(stdout, stderr).Run(images, parse.GetValue(outDir)!, parse.GetValue(force), parse.GetValue(json),
-                (image, stem, dir) => ProcessOne(segmenter, modelFile.Name, image, stem, dir, wantOverlay, spare, spareResult, spareOverlay), cancel);
+            string outPath = parse.GetValue(outDir)!;
+            var run = new FolderRun(segmenter, modelFile.Name, parse.GetValue(overlay), images, outPath, parse.GetValue(force));
+            int code = new BatchRunner(stdout, stderr).Run(images, outPath, parse.GetValue(force), parse.GetValue(json), run.ProcessOne, cancel);
             return Task.FromResult(code);
         });
         return command;
     }
 
-    private static (Action<System.Text.Json.Utf8JsonWriter>, string) ProcessOne(SemanticSegmenter segmenter, string modelName,
-        string imagePath, string stem, string dir, bool overlay, StrongBox<RgbImage?> spare, StrongBox<SemanticResult?> spareResult,
-        StrongBox<RgbImage?> spareOverlay)
+    /// <summary>
+    /// One `segkit semantic` run over its images, in the batch runner's order. Arrays are reused from one photo to the
+    /// next of its size (pixels, label map, overlay), and the next photo to process is decoded on another core while
+    /// this one's pictures are encoded: libjpeg-turbo's decode and libspng's encode each run on one core, and side by
+    /// side they overlap. A failed decode is rethrown when that photo's turn comes, so it is reported as that photo's.
+    /// </summary>
+    private sealed class FolderRun
     {
-        long t = Stopwatch.GetTimestamp();
-        var image = ImageDecoder.DecodeRgb(imagePath, null, spare.Value);
-        spare.Value = null; // in use until this image is done
-        double decodeMs = StageTimings.Since(t);
-        var result = segmenter.Segment(image, spareResult.Value);
-        spareResult.Value = null;
-        result.Timings.DecodeMs = decodeMs;
+        private readonly SemanticSegmenter _segmenter;
+        private readonly string _modelName, _outDir;
+        private readonly bool _overlay, _force;
+        private readonly IReadOnlyList<string> _images;
+        private readonly Dictionary<string, int> _index;
+        private RgbImage? _spare;               // the last photo's pixels, decoded into again by a later one of its size
+        private SemanticResult? _spareResult;   // the last result, whose label map the next one of its size reuses
+        private RgbImage? _spareOverlay;        // the last overlay, drawn into again by the next one of its size
+        private (string Path, Task<(RgbImage Image, double Ms)> Decode)? _next;
 
-        t = Stopwatch.GetTimestamp();
-        string labelsPath = Path.Combine(dir, stem + ".labels.png");
-        string? overlayPath = overlay ? Path.Combine(dir, stem + ".overlay.jpg") : null;
-        if (overlayPath is null)
-            PngEncoder.Save(SemanticPictures.LabelImage(result), labelsPath);
-        else
+        public FolderRun(SemanticSegmenter segmenter, string modelName, bool overlay, IReadOnlyList<string> images, string outDir, bool force)
         {
-            // Both encoders run on one core each (libspng, libjpeg-turbo), so side by side; the overlay is drawn into the
-            // last one. A failure is rethrown as itself, for the batch runner to report that image.
-            try
+            (_segmenter, _modelName, _overlay, _images, _outDir, _force) = (segmenter, modelName, overlay, images, outDir, force);
+            _index = images.Select((path, i) => (path, i)).ToDictionary(e => e.path, e => e.i, StringComparer.Ordinal);
+        }
+
+        // The photo's pixels: the one decoded ahead for it, or decoded now.
+        private (RgbImage Image, double Ms) Decode(string imagePath)
+        {
+            if (_next is { } next && next.Path == imagePath)
             {
-                Parallel.Invoke(
-                    () => PngEncoder.Save(SemanticPictures.LabelImage(result), labelsPath),
-                    () =>
-                    {
-                        var picture = SemanticPictures.Overlay(image, result, recycle: Interlocked.Exchange(ref spareOverlay.Value, null));
-                        JpegEncoder.Save(picture, overlayPath);
-                        spareOverlay.Value = picture;
-                    });
+                _next = null;
+                return next.Decode.GetAwaiter().GetResult(); // its decode's own exception, if it failed
             }
-            catch (AggregateException e)
+            long t = Stopwatch.GetTimestamp();
+            var image = ImageDecoder.DecodeRgb(imagePath, null, Interlocked.Exchange(ref _spare, null));
+            return (image, StageTimings.Since(t));
+        }
+
+        // Starts decoding the first image after imagePath that the runner will process (its outputs are not all there).
+        private void DecodeAhead(string imagePath)
+        {
+            for (int i = _index[imagePath] + 1; i < _images.Count; i++)
             {
-                ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+                string path = _images[i];
+                if (BatchRunner.IsDone(_outDir, Path.GetFileNameWithoutExtension(path), _force)) continue;
+                var into = Interlocked.Exchange(ref _spare, null);
+                _next = (path, Task.Run(() =>
+                {
+                    long t = Stopwatch.GetTimestamp();
+                    var image = ImageDecoder.DecodeRgb(path, null, into);
+                    return (image, StageTimings.Since(t));
+                }));
+                return;
             }
         }
-        string jsonPath = Path.Combine(dir, stem + ".json");
-        result.Timings.EncodeMs = StageTimings.Since(t);
 
-        void WriteFields(System.Text.Json.Utf8JsonWriter w)
+        public (Action<System.Text.Json.Utf8JsonWriter>, string) ProcessOne(string imagePath, string stem, string dir)
         {
-            w.WriteNumber("width", result.Width);
-            w.WriteNumber("height", result.Height);
-            w.WriteString("model", modelName);
-            w.WriteString("preset", segmenter.Preset.Name);
-            w.WriteString("resize", segmenter.Resize.ToString());
-            w.WriteBoolean("fuses_model_resize", segmenter.FusesModelResize);
-            w.WriteString("upsampling", segmenter.UpsamplingNote);
-            w.WriteStartArray("model_input");
-            w.WriteNumberValue(result.ModelInputSize.Width);
-            w.WriteNumberValue(result.ModelInputSize.Height);
-            w.WriteEndArray();
-            w.WriteStartArray("classes");
-            long total = (long)result.Width * result.Height;
-            foreach (var (id, name, pixels) in result.ClassesPresent())
+            if (_next is { } ahead && ahead.Path != imagePath)
+                _next = null; // decoded for an image the runner did not come to (not in its order; its buffer is dropped)
+            var (image, decodeMs) = Decode(imagePath);
+            var result = _segmenter.Segment(image, Interlocked.Exchange(ref _spareResult, null));
+            result.Timings.DecodeMs = decodeMs;
+            return Finish(image, result, imagePath, stem, dir);
+        }
+
+        private (Action<System.Text.Json.Utf8JsonWriter>, string) Finish(RgbImage image, SemanticResult result, string imagePath, string stem, string dir)
+        {
+            var segmenter = _segmenter;
+            string modelName = _modelName;
+            bool overlay = _overlay;
+            long t = Stopwatch.GetTimestamp();
+            string labelsPath = Path.Combine(dir, stem + ".labels.png");
+            string? overlayPath = overlay ? Path.Combine(dir, stem + ".overlay.jpg") : null;
+            if (overlayPath is null)
             {
-                w.WriteStartObject();
-                w.WriteNumber("id", id);
-                w.WriteString("name", name);
-                w.WriteNumber("pixels", pixels);
-                w.WriteNumber("fraction", Math.Round((double)pixels / total, 6));
+                DecodeAhead(imagePath); // on the other core, while libspng encodes on this one
+                PngEncoder.Save(SemanticPictures.LabelImage(result), labelsPath);
+            }
+            else
+            {
+                // Both encoders run on one core each (libspng, libjpeg-turbo), so side by side; the overlay is drawn into the
+                // last one. The label PNG is done first, and its core then decodes the next photo (started earlier, the
+                // three competed for two cores and a folder took no less time). A failure is rethrown as itself, for the
+                // batch runner to report that image.
+                try
+                {
+                    Parallel.Invoke(
+                        () =>
+                        {
+                            PngEncoder.Save(SemanticPictures.LabelImage(result), labelsPath);
+                            DecodeAhead(imagePath);
+                        },
+                        () =>
+                        {
+                            var picture = SemanticPictures.Overlay(image, result, recycle: Interlocked.Exchange(ref _spareOverlay, null));
+                            JpegEncoder.Save(picture, overlayPath);
+                            _spareOverlay = picture;
+                        });
+                }
+                catch (AggregateException e)
+                {
+                    ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+                }
+            }
+            string jsonPath = Path.Combine(dir, stem + ".json");
+            result.Timings.EncodeMs = StageTimings.Since(t);
+
+            void WriteFields(System.Text.Json.Utf8JsonWriter w)
+            {
+                w.WriteNumber("width", result.Width);
+                w.WriteNumber("height", result.Height);
+                w.WriteString("model", modelName);
+                w.WriteString("preset", segmenter.Preset.Name);
+                w.WriteString("resize", segmenter.Resize.ToString());
+                w.WriteBoolean("fuses_model_resize", segmenter.FusesModelResize);
+                w.WriteString("upsampling", segmenter.UpsamplingNote);
+                w.WriteStartArray("model_input");
+                w.WriteNumberValue(result.ModelInputSize.Width);
+                w.WriteNumberValue(result.ModelInputSize.Height);
+                w.WriteEndArray();
+                w.WriteStartArray("classes");
+                long total = (long)result.Width * result.Height;
+                foreach (var (id, name, pixels) in result.ClassesPresent())
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("id", id);
+                    w.WriteString("name", name);
+                    w.WriteNumber("pixels", pixels);
+                    w.WriteNumber("fraction", Math.Round((double)pixels / total, 6));
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteStartObject("outputs");
+                w.WriteString("labels", labelsPath);
+                if (overlayPath is not null) w.WriteString("overlay", overlayPath);
+                w.WriteString("json", jsonPath);
                 w.WriteEndObject();
+                JsonOut.WriteTimings(w, result.Timings);
             }
-            w.WriteEndArray();
-            w.WriteStartObject("outputs");
-            w.WriteString("labels", labelsPath);
-            if (overlayPath is not null) w.WriteString("overlay", overlayPath);
-            w.WriteString("json", jsonPath);
-            w.WriteEndObject();
-            JsonOut.WriteTimings(w, result.Timings);
-        }
 
-        BatchRunner.WriteImageJson(jsonPath, imagePath, WriteFields);
-        spare.Value = image; // nothing below reads the pixels
-        spareResult.Value = result; // nor the label map (WriteFields reads the size and the counts, which stay this result's)
-        var top = result.ClassesPresent().Take(3).Select(c => $"{c.Name} {100.0 * c.Pixels / ((long)result.Width * result.Height):0}%");
-        return (WriteFields, $"{result.ClassesPresent().Count()} classes ({string.Join(", ", top)})");
+            BatchRunner.WriteImageJson(jsonPath, imagePath, WriteFields);
+            Interlocked.CompareExchange(ref _spare, image, null); // nothing below reads the pixels (a decode ahead may hold the other buffer)
+            _spareResult = result; // nor the label map (WriteFields reads the size and the counts, which stay this result's)
+            var top = result.ClassesPresent().Take(3).Select(c => $"{c.Name} {100.0 * c.Pixels / ((long)result.Width * result.Height):0}%");
+            return (WriteFields, $"{result.ClassesPresent().Count()} classes ({string.Join(", ", top)})");
+        }
     }
 }

@@ -143,4 +143,33 @@ public class SemanticCommandTests
         Assert.True(code == 0, stderr);
         Assert.DoesNotContain("warning", stderr);
     }
+
+    // The next photo is decoded while this one's pictures are encoded: a corrupt photo decoded ahead is still reported
+    // as itself, a photo already done is not decoded ahead (it is skipped), and every photo gets its own labels.
+    [Fact]
+    public void Semantic_FolderDecodedAhead_FailuresAndSkipsStayThePhotosOwn()
+    {
+        string model = Fixtures.File("semantic_final_resize", "fusable.onnx");
+        string input = TestPaths.NewTempDir();
+        File.Copy(TestPaths.SharedImage("dog.jpg"), Path.Combine(input, "a.jpg"));
+        File.WriteAllText(Path.Combine(input, "b.jpg"), "not a jpeg");
+        File.Copy(TestPaths.SharedImage("truck.jpg"), Path.Combine(input, "c.jpg"));
+        File.Copy(TestPaths.SharedImage("groceries.jpg"), Path.Combine(input, "d.jpg"));
+        File.Copy(TestPaths.SharedImage("dog.jpg"), Path.Combine(input, "e.jpg"));
+        string output = TestPaths.NewTempDir();
+        File.WriteAllText(Path.Combine(output, "d.json"), "{}"); // d is done: skipped, so c's decode-ahead goes to e
+
+        var (code, stdout, stderr) = CliRunner.Run("semantic", input, "--model", model, "--size", "96", "--out", output, "--json");
+        Assert.Equal(ExitCodes.PartialFailure, code);
+        using var doc = JsonDocument.Parse(stdout);
+        var status = doc.RootElement.GetProperty("images").EnumerateArray()
+            .ToDictionary(i => Path.GetFileName(i.GetProperty("image").GetString()!), i => i.GetProperty("status").GetString());
+        Assert.Equal(new Dictionary<string, string?> { ["a.jpg"] = "done", ["b.jpg"] = "failed", ["c.jpg"] = "done", ["d.jpg"] = "skipped", ["e.jpg"] = "done" }, status);
+        Assert.Contains("b.jpg: error:", stderr);
+        Assert.False(File.Exists(Path.Combine(output, "d.labels.png")));
+        using var segmenter = SemanticSegmenter.Load(model, null, new SemanticSegmenterOptions { ResizeOverride = ResizePolicy.ShorterSide(96) });
+        foreach (var (stem, photo) in new[] { ("a", "dog"), ("c", "truck"), ("e", "dog") })
+            Assert.Equal(segmenter.Segment(TestPaths.SharedImage(photo + ".jpg")).Labels.Data,
+                PngDecoder.ReadIndexed(Path.Combine(output, stem + ".labels.png")).Indices);
+    }
 }
