@@ -109,4 +109,32 @@ public sealed class JpegDecoderTests
         Assert.Equal(direct.Data, viaDetector.Data);
         Assert.Equal(ImageFileFormat.Jpeg, ImageFormatDetector.DetectFile(path));
     }
+
+    // libjpeg warns, and PIL 9.4 decodes the same pixels, for 5 stray bytes before the SOS marker and for a JFIF
+    // revision it does not know (2.01). Their header was refused as corrupt; they now decode as the untouched file.
+    [Theory]
+    [InlineData("extraneous")]
+    [InlineData("jfif201")]
+    public void DecodeRgb_HeaderWarningsPilAccepts_SamePixelsAsTheCleanFile(string variant)
+    {
+        byte[] clean = File.ReadAllBytes(TestPaths.SharedImage("dog.jpg"));
+        byte[] edited;
+        if (variant == "extraneous")
+        {
+            // Walk the marker segments from SOI to SOS and put 5 bytes in front of SOS.
+            int at = 2;
+            while (!(clean[at] == 0xFF && clean[at + 1] == 0xDA))
+                at += 2 + (clean[at + 2] << 8 | clean[at + 3]);
+            edited = [.. clean[..at], 1, 2, 3, 4, 5, .. clean[at..]];
+        }
+        else
+        {
+            byte[] app0 = [0xFF, 0xE0, 0x00, 0x10, (byte)'J', (byte)'F', (byte)'I', (byte)'F', 0, 2, 1, 0, 0, 1, 0, 1, 0, 0];
+            edited = [.. clean[..2], .. app0, .. clean[2..]];
+        }
+        var want = ImageDecoder.DecodeRgb(clean, "clean.jpg");
+        var got = ImageDecoder.DecodeRgb(edited, variant + ".jpg");
+        Assert.Equal((want.Width, want.Height), (got.Width, got.Height));
+        Assert.Equal(want.Data, got.Data);
+    }
 }

@@ -166,7 +166,10 @@ public static class JpegDecoder
         int w, h, sub, cs;
         fixed (byte* p = jpeg)
         {
-            if (tjDecompressHeader3(handle.DangerousGetHandle(), p, new CULong((nuint)jpeg.Length), out w, out h, out sub, out cs) != 0)
+            // A warning (extraneous bytes before a marker, an unknown JFIF revision) still gives the header, and PIL
+            // decodes such files; only a fatal error, or a warning without a size, is refused.
+            if (tjDecompressHeader3(handle.DangerousGetHandle(), p, new CULong((nuint)jpeg.Length), out w, out h, out sub, out cs) != 0
+                && (tjGetErrorCode(handle.DangerousGetHandle()) == TJERR_FATAL || w < 1 || h < 1))
                 throw new ImageFormatException(source, Expected, "corrupt JPEG header: " + LastError(handle.DangerousGetHandle()));
         }
         if (w < 1 || h < 1)
