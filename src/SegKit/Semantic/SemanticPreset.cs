@@ -128,7 +128,9 @@ public sealed record SemanticPreset
         {
             if (!root.TryGetProperty(field, out var a) || a.ValueKind != JsonValueKind.Array || a.GetArrayLength() != 3)
                 throw Bad(field, "is required: an array of 3 numbers");
-            var v = a.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Number ? e.GetSingle() : throw Bad(field, "must hold numbers")).ToArray();
+            // A number beyond float's range reads as ±infinity: refused, as a NaN or infinite input tensor would follow.
+            var v = a.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Number && float.IsFinite(e.GetSingle()) ? e.GetSingle()
+                : throw Bad(field, "must hold finite numbers (within float's range)")).ToArray();
             return v;
         }
         float[] mean = Triple("mean"), std = Triple("std");
@@ -137,13 +139,19 @@ public sealed record SemanticPreset
         float divisor = 255f;
         if (root.TryGetProperty("pixel_divisor", out var d))
         {
-            if (d.ValueKind != JsonValueKind.Number || !(d.GetSingle() > 0)) throw Bad("pixel_divisor", "must be a number > 0");
+            if (d.ValueKind != JsonValueKind.Number || !(d.GetSingle() > 0) || !float.IsFinite(d.GetSingle()))
+                throw Bad("pixel_divisor", "must be a finite number > 0");
             divisor = d.GetSingle();
         }
+        // (v / pixel_divisor − mean) / std is monotonic in v: finite at 0 and 255, finite for every byte.
+        for (int c = 0; c < 3; c++)
+            foreach (float v in (ReadOnlySpan<float>)[0f, 255f])
+                if (!float.IsFinite((v / divisor - mean[c]) / std[c]))
+                    throw Bad("mean', 'std' and 'pixel_divisor", $"make channel {c}'s input value for pixel value {v} {(v / divisor - mean[c]) / std[c]}; finite values expected");
         var order = ChannelOrder.Rgb;
         if (root.TryGetProperty("channel_order", out var co))
         {
-            order = co.GetString()?.ToLowerInvariant() switch
+            order = (co.ValueKind == JsonValueKind.String ? co.GetString()!.ToLowerInvariant() : null) switch
             {
                 "rgb" => ChannelOrder.Rgb,
                 "bgr" => ChannelOrder.Bgr,
@@ -162,12 +170,13 @@ public sealed record SemanticPreset
                     _ => throw Bad("resize", "must be \"none\", \"model\", {\"shorter_side\": N} or {\"fixed\": [W, H]}"),
                 };
             }
-            else if (r.ValueKind == JsonValueKind.Object && r.TryGetProperty("shorter_side", out var ss) && ss.TryGetInt32(out int s) && s >= 1)
+            else if (r.ValueKind == JsonValueKind.Object && r.TryGetProperty("shorter_side", out var ss) && ss.ValueKind == JsonValueKind.Number && ss.TryGetInt32(out int s) && s >= 1)
             {
                 resize = ResizePolicy.ShorterSide(s);
             }
             else if (r.ValueKind == JsonValueKind.Object && r.TryGetProperty("fixed", out var fx) && fx.ValueKind == JsonValueKind.Array
-                     && fx.GetArrayLength() == 2 && fx[0].TryGetInt32(out int w) && fx[1].TryGetInt32(out int h) && w >= 1 && h >= 1)
+                     && fx.GetArrayLength() == 2 && fx[0].ValueKind == JsonValueKind.Number && fx[1].ValueKind == JsonValueKind.Number
+                     && fx[0].TryGetInt32(out int w) && fx[1].TryGetInt32(out int h) && w >= 1 && h >= 1)
             {
                 resize = ResizePolicy.Fixed(w, h);
             }
@@ -199,7 +208,7 @@ public sealed record SemanticPreset
                     int i = 0;
                     foreach (var c in p.EnumerateArray())
                     {
-                        if (c.ValueKind != JsonValueKind.Array || c.GetArrayLength() != 3 || c.EnumerateArray().Any(x => !x.TryGetByte(out _)))
+                        if (c.ValueKind != JsonValueKind.Array || c.GetArrayLength() != 3 || c.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.Number || !x.TryGetByte(out _)))
                             throw Bad("palette", $"entry {i} must be [r,g,b] with values 0..255");
                         for (int k = 0; k < 3; k++) palette[3 * i + k] = c[k].GetByte();
                         i++;

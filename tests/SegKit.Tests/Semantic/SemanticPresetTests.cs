@@ -91,6 +91,19 @@ public class SemanticPresetTests
     [InlineData("""{"name":"x","mean":[0,0,0],"std":[1,1,1],"channel_order":"rbg"}""", "'channel_order'")]
     [InlineData("""{"name":"x","mean":[0,0,0],"std":[1,1,1],"labels":["a"],"palette":[[1,2]]}""", "'palette'")]
     [InlineData("""{"name":"x",""", "not valid JSON")]
+    // Values of the wrong JSON kind (these were InvalidOperationExceptions, exit 70) and numbers that overflow float.
+    [InlineData("""{"name":"x","mean":[0,0,0],"std":[1,1,1],"channel_order":5}""", "'channel_order'")]
+    [InlineData("""{"name":"x","mean":[0,0,0],"std":[1,1,1],"resize":{"shorter_side":"520"}}""", "'resize'")]
+    [InlineData("""{"name":"x","mean":[0,0,0],"std":[1,1,1],"resize":{"shorter_side":null}}""", "'resize'")]
+    [InlineData("""{"name":"x","mean":[0,0,0],"std":[1,1,1],"resize":{"fixed":["1",1]}}""", "'resize'")]
+    [InlineData("""{"name":"x","mean":[0,0,0],"std":[1,1,1],"resize":{"fixed":[{},[]]}}""", "'resize'")]
+    [InlineData("""{"name":"x","mean":[0,0,0],"std":[1,1,1],"labels":["a"],"palette":[["1",2,3]]}""", "'palette'")]
+    [InlineData("""{"name":"x","mean":[0,0,0],"std":[1,1,1],"labels":["a"],"palette":[[null,2,3]]}""", "'palette'")]
+    [InlineData("""{"name":"x","mean":[1e300,0,0],"std":[1,1,1]}""", "'mean'")]
+    [InlineData("""{"name":"x","mean":[0,0,0],"std":[1e300,1,1]}""", "'std'")]
+    [InlineData("""{"name":"x","mean":[3e38,0,0],"std":[1e-30,1,1]}""", "'mean'")]
+    [InlineData("""{"name":"x","mean":[0,0,0],"std":[1,1,1],"pixel_divisor":1e-45}""", "'pixel_divisor' make channel 0")]
+    [InlineData("""{"name":"x","mean":[0,0,0],"std":[1,1,1],"pixel_divisor":1e300}""", "'pixel_divisor'")]
     public void FromJson_BadField_NamesFileAndField(string json, string expected)
     {
         string path = WritePreset(json);
