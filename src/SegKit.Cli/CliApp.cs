@@ -21,7 +21,18 @@ internal static class CliApp
         foreach (var command in Commands(stdout, stderr))
             root.Subcommands.Add(command);
 
-        ParseResult parse = root.Parse(args);
+        ParseResult parse;
+        try
+        {
+            parse = root.Parse(args);
+        }
+        catch (InvalidOperationException e) when (e.Message.StartsWith("Cannot parse argument", StringComparison.Ordinal))
+        {
+            // A verb's validator read an option whose text is not of its type (--size abc, --threads 99999999999).
+            stderr.WriteLine("segkit: " + PlainTypeNames(e.Message));
+            stderr.WriteLine("Try 'segkit --help'.");
+            return ExitCodes.UsageError;
+        }
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)
@@ -63,6 +74,13 @@ internal static class CliApp
         SamCommand.Create(stdout, stderr),
         EverythingCommand.Create(stdout, stderr),
     ];
+
+    // "... as expected type 'System.Nullable`1[System.Int32]'." reads "... as expected type 'an integer (32-bit)'."
+    private static string PlainTypeNames(string message) => message
+        .Replace("System.Nullable`1[System.Int32]", "an integer (32-bit)").Replace("System.Int32", "an integer (32-bit)")
+        .Replace("System.Nullable`1[System.Int64]", "an integer (64-bit)").Replace("System.Int64", "an integer (64-bit)")
+        .Replace("System.Nullable`1[System.Single]", "a number").Replace("System.Single", "a number")
+        .Replace("System.Nullable`1[System.Double]", "a number").Replace("System.Double", "a number");
 
     /// <summary>Turns an exception into one line on stderr and an exit code.</summary>
     internal static int Report(Exception e, TextWriter stderr)

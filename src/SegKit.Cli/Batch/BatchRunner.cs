@@ -27,7 +27,7 @@ internal sealed record ImageOutcome(string Image, ImageStatus Status, string? Er
 /// <c>&lt;stem&gt;.json</c>, written last) exists is skipped unless <c>force</c>; an image that throws a
 /// SegKit/IO error is reported and the run goes on; progress goes to stderr; at the end a summary table
 /// (stderr) and, with <c>--json</c>, one JSON document on stdout: <c>{"images":[...],"summary":{...}}</c>.
-/// Exit code 0 when every image was done or skipped, 3 when some failed.
+/// Exit code 0 when every image was done or skipped, 3 when some failed, 1 when the only image failed.
 /// </summary>
 internal sealed class BatchRunner
 {
@@ -59,7 +59,9 @@ internal sealed class BatchRunner
         Func<string, string, string, (Action<Utf8JsonWriter> Json, string Summary)> process, CancellationToken cancel)
     {
         foreach (string dir in new[] { outputDir, markerDir })
-            if (File.Exists(dir))
+            if (string.IsNullOrWhiteSpace(dir))
+                throw new SegKitException("the output folder is empty; give --out a folder (it is created when missing)");
+            else if (File.Exists(dir))
                 throw new SegKitException($"output folder {dir} is a file; give --out a folder (it is created when missing)");
         Directory.CreateDirectory(markerDir);
         Directory.CreateDirectory(outputDir);
@@ -97,7 +99,9 @@ internal sealed class BatchRunner
             WriteSummaryTable(outcomes);
         if (json)
             WriteJson(outcomes, outputDir);
-        return outcomes.Any(o => o.Status == ImageStatus.Failed) ? ExitCodes.PartialFailure : ExitCodes.Ok;
+        // One image that failed is a bad input (1); some images of several, a partial failure (3).
+        if (!outcomes.Any(o => o.Status == ImageStatus.Failed)) return ExitCodes.Ok;
+        return items.Count == 1 ? ExitCodes.InputError : ExitCodes.PartialFailure;
     }
 
     private static ImageOutcome RunOne(BatchItem item, string outputDir, string markerDir, bool force,

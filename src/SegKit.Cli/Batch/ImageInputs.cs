@@ -16,17 +16,28 @@ internal static class ImageInputs
     /// whose outputs would share a name (same file stem) are refused before any work starts, and so is a list with no
     /// image at all (say, an empty folder).
     /// </summary>
-    public static IReadOnlyList<string> Expand(IEnumerable<string> arguments)
+    /// <param name="arguments">The image and folder arguments.</param>
+    /// <param name="outputDir">The verb's --out folder, when it has one: it is not searched for images when it lies in an
+    /// input folder (its outputs would be read as inputs by the next run), an input folder cannot be it, and an input
+    /// in it that an output would overwrite (<c>&lt;stem&gt;.*</c> of another input) is refused.</param>
+    public static IReadOnlyList<string> Expand(IEnumerable<string> arguments, string? outputDir = null)
     {
         var images = new List<string>();
         var given = arguments.ToList();
+        string? outFull = string.IsNullOrWhiteSpace(outputDir) ? null : Path.TrimEndingDirectorySeparator(Path.GetFullPath(outputDir));
         foreach (string arg in given)
         {
             if (Directory.Exists(arg))
             {
+                string dirFull = Path.TrimEndingDirectorySeparator(Path.GetFullPath(arg));
+                if (outFull == dirFull)
+                    throw new SegKitException(
+                        $"--out {outputDir} is the input folder {arg}: the next run would read its outputs as photos, and an output " +
+                        "could overwrite a photo there; give --out another folder");
                 images.AddRange(Directory.EnumerateFiles(arg, "*", SearchOption.AllDirectories)
                     .Where(IsImagePath)
                     .Where(f => !Path.GetFileName(f).StartsWith('.'))
+                    .Where(f => outFull is null || !Path.GetFullPath(f).StartsWith(outFull + Path.DirectorySeparatorChar, StringComparison.Ordinal))
                     .Order(StringComparer.Ordinal));
             }
             else if (File.Exists(arg))
@@ -48,6 +59,22 @@ internal static class ImageInputs
             throw new SegKitException(
                 $"inputs {string.Join(" and ", clash.Take(2))} would write outputs with the same name '{clash.Key}.*'; " +
                 "rename one or run them with separate --out folders");
+        }
+        if (outFull is not null)
+        {
+            // Outputs are named <stem>.<suffix> in the output folder: an input there whose name starts with another
+            // input's stem and a dot could be overwritten (dog.labels.png beside dog.jpg).
+            var stems = images.Select(i => Path.GetFileNameWithoutExtension(i)).ToHashSet(StringComparer.Ordinal);
+            foreach (string image in images)
+            {
+                if (Path.GetDirectoryName(Path.GetFullPath(image)) != outFull) continue;
+                string name = Path.GetFileName(image);
+                string? owner = stems.FirstOrDefault(s => s != Path.GetFileNameWithoutExtension(image) && name.StartsWith(s + ".", StringComparison.Ordinal));
+                if (owner is not null)
+                    throw new SegKitException(
+                        $"input {image} is in the output folder {outputDir}, where the outputs of {owner}.* could overwrite it; " +
+                        "give --out another folder");
+            }
         }
         return images;
     }

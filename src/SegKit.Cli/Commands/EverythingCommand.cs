@@ -89,7 +89,7 @@ internal static class EverythingCommand
                 r.AddError("--encoder (or a saved --embedding) is required");
             if (r.GetValue(encoder) is null && Get(r, cropLayers, 0) > 0)
                 r.AddError("--crop-n-layers > 0 needs --encoder: every crop is encoded");
-            if (r.GetValue(threads) < 0) r.AddError("--threads must be ≥ 0");
+            if (ThreadsOption.Check(r.GetValue(threads)) is { } threadsError) r.AddError(threadsError);
         });
         command.SetAction((parse, cancel) => Task.FromResult(Run(parse.GetValue(image)!, parse.GetValue(encoder), parse.GetValue(decoder)!,
             parse.GetValue(embedding), parse.GetValue(saveEmbedding), Options(parse.CommandResult), parse.GetValue(outputMode)!, parse.GetValue(outDir)!,

@@ -38,6 +38,7 @@ internal static class InstanceCommand
         {
             inputs, model, format, score, maskThreshold, iou, maxDet, classes, outDir, overlay, json, force, threads,
         };
+        ThreadsOption.Validate(command, threads);
         command.SetAction((parse, cancel) =>
         {
             // Settings are validated (typed errors) before any model is loaded or image read.
@@ -98,7 +99,7 @@ internal static class InstanceCommand
     private static int Run(string[] inputs, FileInfo modelFile, InstanceSegmenterOptions options, string outDir, bool overlay,
         bool json, bool force, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
     {
-        var images = ImageInputs.Expand(inputs);
+        var images = ImageInputs.Expand(inputs, outDir);
         using var segmenter = InstanceSegmenter.Load(modelFile.FullName, options);
         stderr.WriteLine($"{segmenter.ModelName}: {segmenter.Format}, {segmenter.ClassNames.Count} class names");
         return new BatchRunner(stdout, stderr).Run(images, outDir, force, json,

@@ -41,6 +41,7 @@ internal static class PredictCommand
         {
             dataset, task, model, encoder, pointsPerSide, preset, presetFile, split, outDir, threads, force, json, score,
         };
+        ThreadsOption.Validate(command, threads);
         command.SetAction((parse, cancel) =>
         {
             ThreadsOption.WarnIfOversubscribed(parse.GetValue(threads), stderr);

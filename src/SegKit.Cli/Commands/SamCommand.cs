@@ -49,7 +49,7 @@ internal static class SamCommand
                 r.AddError("--detector supplies the boxes: it cannot be combined with --point or --box");
             if (pts.Count > 0 && bxs.Count > 1)
                 r.AddError("--point can be combined with one --box, not several (each box is its own prompt)");
-            if (r.GetValue(threads) < 0) r.AddError("--threads must be ≥ 0");
+            if (ThreadsOption.Check(r.GetValue(threads)) is { } threadsError) r.AddError(threadsError);
         });
         command.SetAction((parse, cancel) =>
         {

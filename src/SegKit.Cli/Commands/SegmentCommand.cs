@@ -60,7 +60,7 @@ internal static class SegmentCommand
                 stderr.WriteLine("segkit: " + e.Message);
                 return Task.FromResult(ExitCodes.UsageError);
             }
-            var images = ImageInputs.Expand(parse.GetValue(inputs)!);
+            var images = ImageInputs.Expand(parse.GetValue(inputs)!, parse.GetValue(outDir));
             int code = new BatchRunner(stdout, stderr).Run(images, parse.GetValue(outDir)!, parse.GetValue(force), parse.GetValue(json),
                 (image, stem, dir) => ProcessOne(image, stem, dir, img => algorithm(parse, img), description), cancel);
             return Task.FromResult(code);

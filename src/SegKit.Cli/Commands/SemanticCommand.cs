@@ -38,8 +38,8 @@ internal static class SemanticCommand
                 r.AddError("--size and --no-resize are mutually exclusive");
             if (r.GetValue(size) is < 1)
                 r.AddError("--size must be ≥ 1");
-            if (r.GetValue(threads) < 0)
-                r.AddError("--threads must be ≥ 0");
+            if (ThreadsOption.Check(r.GetValue(threads)) is { } threadsError)
+                r.AddError(threadsError);
             if (r.GetValue(maxInput) is < 1 or > SemanticSegmenterOptions.MaxInputPixelsCeiling)
                 r.AddError($"--max-input-pixels must be 1 to {SemanticSegmenterOptions.MaxInputPixelsCeiling}");
         });
@@ -50,7 +50,7 @@ internal static class SemanticCommand
                 : parse.GetValue(preset) is { } pn ? SemanticPreset.FromName(pn) : null;
             ResizePolicy? resize = parse.GetValue(noResize) ? ResizePolicy.None
                 : parse.GetValue(size) is { } n ? ResizePolicy.ShorterSide(n) : null;
-            var images = ImageInputs.Expand(parse.GetValue(inputs)!);
+            var images = ImageInputs.Expand(parse.GetValue(inputs)!, parse.GetValue(outDir));
             var modelFile = parse.GetValue(model)!;
             using var segmenter = SemanticSegmenter.Load(modelFile.FullName, chosenPreset,
                 new SemanticSegmenterOptions

@@ -102,22 +102,22 @@ public class SemanticCommandTests
         Assert.Contains("TorchvisionSemantic", err);
     }
 
-    // A --size whose model input passes --max-input-pixels fails that image with the limit named (not a crash), the
-    // rest of the folder is done, and no output of the refused image is written.
+    // A --size whose model input passes --max-input-pixels fails that image with the limit named (not a crash; exit 1,
+    // as it is the only image), and no output of the refused image is written.
     [Fact]
     public void Semantic_SizeOverMaxInputPixels_ImageFailsWithTheLimitNamed()
     {
         string model = Fixtures.File("semantic_final_resize", "fusable.onnx");
         string output = TestPaths.NewTempDir();
         var (code, _, stderr) = CliRunner.Run("semantic", TestPaths.SharedImage("dog.jpg"), "--model", model, "--size", "100000", "--out", output);
-        Assert.Equal(ExitCodes.PartialFailure, code);
+        Assert.Equal(ExitCodes.InputError, code); // the only image failed: a bad input
         Assert.Contains("dog.jpg", stderr);
         Assert.Contains("MaxInputPixels = 16,777,216", stderr);
         Assert.Empty(Directory.GetFiles(output));
 
         (code, _, stderr) = CliRunner.Run("semantic", TestPaths.SharedImage("dog.jpg"), "--model", model, "--size", "96",
             "--max-input-pixels", "13727", "--out", output);
-        Assert.Equal(ExitCodes.PartialFailure, code);
+        Assert.Equal(ExitCodes.InputError, code);
         Assert.Contains("143×96", stderr);
         (code, _, stderr) = CliRunner.Run("semantic", TestPaths.SharedImage("dog.jpg"), "--model", model, "--size", "96",
             "--max-input-pixels", "13728", "--out", output);
@@ -171,5 +171,61 @@ public class SemanticCommandTests
         foreach (var (stem, photo) in new[] { ("a", "dog"), ("c", "truck"), ("e", "dog") })
             Assert.Equal(segmenter.Segment(TestPaths.SharedImage(photo + ".jpg")).Labels.Data,
                 PngDecoder.ReadIndexed(Path.Combine(output, stem + ".labels.png")).Indices);
+    }
+
+    // Option values that are not of their type are usage errors (they aborted the process from the validator, rc 134),
+    // and so are thread counts past the cap (20,000 threads ran 22 minutes and ignored SIGTERM).
+    [Theory]
+    [InlineData("--size", "abc")]
+    [InlineData("--threads", "99999999999")]
+    [InlineData("--max-input-pixels", "x")]
+    [InlineData("--max-input-pixels", "99999999999999999999")]
+    [InlineData("--threads", "5000")]
+    public void Semantic_OptionValueNotOfItsTypeOrRange_IsUsageError(string option, string value)
+    {
+        var (code, _, stderr) = CliRunner.Run("semantic", TestPaths.SharedImage("dog.jpg"), "--model", "m.onnx", option, value);
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Contains(option, stderr);
+    }
+
+    // --out "" and --out naming the input folder: input errors before any work, and the photos there untouched.
+    [Fact]
+    public void Semantic_OutEmptyOrTheInputFolder_RefusedBeforeWork()
+    {
+        string model = Fixtures.File("semantic_final_resize", "fusable.onnx");
+        var (code, _, stderr) = CliRunner.Run("semantic", TestPaths.SharedImage("dog.jpg"), "--model", model, "--out", "");
+        Assert.Equal(ExitCodes.InputError, code);
+        Assert.Contains("--out", stderr);
+
+        string folder = TestPaths.NewTempDir();
+        File.Copy(TestPaths.SharedImage("dog.jpg"), Path.Combine(folder, "dog.jpg"));
+        File.Copy(TestPaths.SharedImage("groceries.jpg"), Path.Combine(folder, "dog.labels.png")); // a photo (JPEG bytes) that dog's labels would replace
+        byte[] before = File.ReadAllBytes(Path.Combine(folder, "dog.labels.png"));
+        (code, _, stderr) = CliRunner.Run("semantic", folder, "--model", model, "--size", "96", "--out", folder);
+        Assert.Equal(ExitCodes.InputError, code);
+        Assert.Contains("is the input folder", stderr);
+        (code, _, stderr) = CliRunner.Run("semantic", Path.Combine(folder, "dog.jpg"), Path.Combine(folder, "dog.labels.png"),
+            "--model", model, "--size", "96", "--out", folder);
+        Assert.Equal(ExitCodes.InputError, code);
+        Assert.Contains("could overwrite it", stderr);
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(folder, "dog.labels.png")));
+        Assert.Equal(["dog.jpg", "dog.labels.png"], Directory.GetFiles(folder).Select(f => Path.GetFileName(f)).Order().ToArray());
+    }
+
+    // An --out folder inside an input folder is not searched: a rerun does not take the outputs for photos.
+    [Fact]
+    public void Semantic_OutInsideTheInputFolder_OutputsNotReadAsPhotos()
+    {
+        string model = Fixtures.File("semantic_final_resize", "fusable.onnx");
+        string folder = TestPaths.NewTempDir();
+        File.Copy(TestPaths.SharedImage("dog.jpg"), Path.Combine(folder, "dog.jpg"));
+        string output = Path.Combine(folder, "out");
+        for (int run = 0; run < 2; run++)
+        {
+            var (code, stdout, stderr) = CliRunner.Run("semantic", folder, "--model", model, "--size", "96", "--out", output, "--overlay", "--json", "--force");
+            Assert.True(code == 0, stderr);
+            using var doc = JsonDocument.Parse(stdout);
+            Assert.Equal(["dog.jpg"], doc.RootElement.GetProperty("images").EnumerateArray().Select(i => Path.GetFileName(i.GetProperty("image").GetString()!)).ToArray());
+        }
     }
 }
