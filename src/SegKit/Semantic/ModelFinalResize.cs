@@ -94,16 +94,18 @@ internal sealed record ModelFinalResize(string Output, string Source, string Nod
     }
 
     /// <summary>
-    /// Runs <paramref name="session"/> on two small inputs of its input's shape and checks that <see cref="Output"/>
+    /// Runs <paramref name="session"/> on three small inputs of its input's shape and checks that <see cref="Output"/>
     /// has the input's height and width and equals SegKit's bilinear resize of <see cref="Source"/> within 1e-4 of
     /// its magnitude (ORT's and PyTorch's interpolation weights differ in their last bits). Null when it holds;
     /// otherwise what failed (a check run that ORT refuses, e.g. at a size the model cannot take, is a failure).
     /// </summary>
     public string? Check(InferenceSession session, string inputName, long[] inputShape)
     {
+        // Dynamic inputs: two sizes that are multiples of 8, and one that is a multiple of nothing, so that a Resize by
+        // scales (right only where the input divides by its factor) is caught too.
         (int H, int W)[] sizes = inputShape[2] > 0 && inputShape[3] > 0
             ? [((int)inputShape[2], (int)inputShape[3])]
-            : [(48, 64), (56, 40)];
+            : [(48, 64), (56, 40), (45, 61)];
         foreach (var (h, w) in sizes)
         {
             var x = new float[3 * h * w];

@@ -35,12 +35,14 @@ public sealed class ModelFinalResizeTests
     }
 
     // fusable: like torchvision; fixed_size: the load check refuses it; align_corners: never a candidate;
-    // height96: ORT refuses the check's small inputs, and the model still loads with its own output path.
+    // height96: ORT refuses the check's small inputs, and the model still loads with its own output path; scale8: a
+    // Resize by scales that is right at inputs divisible by 8 only, caught by the odd-sized check input.
     [Theory]
     [InlineData("fusable", true, "fused")]
     [InlineData("fixed_size", false, "resizes to 56×40 for a 64×48 input, not to the input's size")]
     [InlineData("align_corners", false, "no output is made by a final bilinear Resize")]
     [InlineData("height96", false, "the check run at a 64×48 input failed")]
+    [InlineData("scale8", false, "resizes to 64×48 for a 61×45 input, not to the input's size")]
     public void Segment_FinalResizeKinds_FusedOnlyWhenItMayBeAndEqualToPyTorch(string model, bool fused, string note)
     {
         using var segmenter = Load(model);
