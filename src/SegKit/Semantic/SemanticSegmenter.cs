@@ -363,6 +363,7 @@ public sealed class SemanticSegmenter : IDisposable
         if (output.Source is { } source && output.SourceShape is { } sourceShape)
         {
             (channels, h, w) = CheckedLogitShape(sourceShape, _final!.Source);
+            CheckFinite(source, $"'{_outputName}' (its logits before the final Resize, '{_final.Source}')");
             if (output.Shape is { } kept) CheckedLogitShape(kept, _outputName);
             if (channels >= 2)
             {
@@ -380,6 +381,7 @@ public sealed class SemanticSegmenter : IDisposable
         {
             logits = output.Logits!;
             (channels, h, w) = CheckedLogitShape(output.Shape!, _outputName);
+            CheckFinite(logits, $"'{_outputName}'");
         }
         var counts = new long[Math.Max(channels, 2)];
         if (channels == 1)
@@ -395,6 +397,31 @@ public sealed class SemanticSegmenter : IDisposable
         SemanticResult Result(long[] classCounts) =>
             new(labels, LabelsFor(classCounts.Length), classCounts, confidence, (modelInput.Width, modelInput.Height),
                 _options.KeepLogits ? output.Logits : null, _options.KeepLogits ? output.Shape : null, timings);
+    }
+
+    // A NaN or infinite logit makes the argmax meaningless (NaN loses every comparison): the image is refused instead.
+    private void CheckFinite(float[] values, string tensor)
+    {
+        if (AllFinite(values)) return;
+        long bad = 0;
+        foreach (float v in values) if (!float.IsFinite(v)) bad++;
+        throw new ModelContractException(_modelName, tensor,
+            $"model output {tensor} holds {bad:N0} NaN or infinite values of {values.Length:N0} for this image; its labels would be meaningless");
+    }
+
+    // True when no value is NaN or ±infinity (exponent bits not all set), 16 at a time.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        var exponent = Vector512.Create(0x7F800000u);
+        var bad = Vector512<uint>.Zero;
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i + 16 <= values.Length; i += 16)
+                bad |= Vector512.Equals(Vector512.LoadUnsafe(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(values), (nuint)i).AsUInt32() & exponent, exponent);
+        for (; i < values.Length; i++)
+            if (!float.IsFinite(values[i])) return false;
+        return bad == Vector512<uint>.Zero;
     }
 
     private (int C, int H, int W) CheckedLogitShape(long[] shape, string tensor)

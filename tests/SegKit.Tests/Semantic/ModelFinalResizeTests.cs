@@ -1,3 +1,4 @@
+using SegKit.Models;
 using SegKit.Imaging;
 using SegKit.Onnx;
 using SegKit.Semantic;
@@ -186,5 +187,34 @@ public sealed class ModelFinalResizeTests
         Assert.Equal(143L * 96, Assert.Throws<ImageLimitExceededException>(() => over.Segment(dog)).Value);
         Assert.Throws<ArgumentOutOfRangeException>(() => new SemanticSegmenterOptions { MaxInputPixels = 0 });
         Assert.Throws<ArgumentOutOfRangeException>(() => new SemanticSegmenterOptions { MaxInputPixels = SemanticSegmenterOptions.MaxInputPixelsCeiling + 1 });
+    }
+
+    // A model whose logits are NaN or infinite (y / (y − y)): the image is refused with the tensor named, not labelled.
+    // (The fused path checks the logits before the final Resize the same way; no fixture reaches it, as the load
+    // check's runs are NaN too and refuse the fusion.)
+    [Fact]
+    public void Segment_NonFiniteLogits_RefusedNamingTheOutput()
+    {
+        using var segmenter = Load("nan");
+        Assert.False(segmenter.FusesModelResize); // its check runs give NaN too
+        var e = Assert.Throws<ModelContractException>(() => segmenter.Segment(TestPaths.SharedImage("dog.jpg")));
+        Assert.Contains("'out'", e.Message);
+        Assert.Contains("holds 288,288 NaN or infinite values of 288,288", e.Message); // 21 × 96 × 143: every one
+    }
+
+    // The finiteness test against float.IsFinite, value by value, at every position of a 16-lane block and its tail.
+    [Fact]
+    public void AllFinite_EachKindOfNonFiniteValueAnywhere_Found()
+    {
+        foreach (float bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
+            for (int length = 1; length <= 40; length++)
+                for (int at = 0; at < length; at++)
+                {
+                    var values = Enumerable.Range(0, length).Select(i => (float)Math.Sin(i) * 1e30f).ToArray();
+                    Assert.True(SemanticSegmenter.AllFinite(values));
+                    values[at] = bad;
+                    Assert.False(SemanticSegmenter.AllFinite(values), $"{bad} at {at} of {length}");
+                }
+        Assert.True(SemanticSegmenter.AllFinite([float.MaxValue, float.MinValue, float.Epsilon, -0f]));
     }
 }
