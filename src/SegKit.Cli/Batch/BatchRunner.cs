@@ -63,8 +63,17 @@ internal sealed class BatchRunner
                 throw new SegKitException("the output folder is empty; give --out a folder (it is created when missing)");
             else if (File.Exists(dir))
                 throw new SegKitException($"output folder {dir} is a file; give --out a folder (it is created when missing)");
-        Directory.CreateDirectory(markerDir);
-        Directory.CreateDirectory(outputDir);
+        foreach (string dir in new[] { markerDir, outputDir })
+        {
+            try
+            {
+                Directory.CreateDirectory(dir);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new SegKitException($"cannot create the output folder {dir}: {e.Message}", e);
+            }
+        }
         var outcomes = new List<ImageOutcome>(items.Count);
         // A live progress bar on a terminal; one line per image when stderr is a file or a pipe (CI logs).
         bool interactive = ReferenceEquals(_stderr, Console.Error) && !Console.IsErrorRedirected && items.Count > 1;

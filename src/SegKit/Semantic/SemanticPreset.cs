@@ -102,6 +102,8 @@ public sealed record SemanticPreset
     public static SemanticPreset FromJson(string path)
     {
         string text;
+        if (Directory.Exists(path))
+            throw new SegKitException($"preset file {path}: is a folder; a JSON file is expected");
         try { text = File.ReadAllText(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

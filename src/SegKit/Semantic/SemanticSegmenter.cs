@@ -117,6 +117,8 @@ public sealed class SemanticSegmenter : IDisposable
     public static SemanticSegmenter Load(string modelPath, SemanticPreset? preset = null, SemanticSegmenterOptions? options = null)
     {
         options ??= SemanticSegmenterOptions.Default;
+        if (Directory.Exists(modelPath))
+            throw new FileNotFoundException($"model {modelPath} is a folder; an ONNX model file is expected", modelPath);
         if (!File.Exists(modelPath))
             throw new FileNotFoundException($"model file not found: {modelPath}", modelPath);
         var warmUp = SemanticWarmUp.Start(); // SegKit's stages, compiled on another core while ORT builds the session

@@ -109,4 +109,17 @@ public class BatchRunnerTests
         Assert.Equal(0, calls);
         Assert.Equal("keep", File.ReadAllText(file));
     }
+
+    // An output folder that cannot be created (under a file) is named as that, not as a missing file.
+    [Fact]
+    public void Run_OutFolderCannotBeCreated_NamesIt()
+    {
+        string input = MakeImages("a.jpg");
+        string file = Path.Combine(TestPaths.NewTempDir(), "plain");
+        File.WriteAllText(file, "x");
+        string under = Path.Combine(file, "out");
+        var e = Assert.Throws<SegKitException>(() => new BatchRunner(new StringWriter(), new StringWriter()).Run(ImageInputs.Expand([input]), under,
+            force: false, json: false, (_, _, _) => (_ => { }, "ok"), CancellationToken.None));
+        Assert.Contains($"cannot create the output folder {under}", e.Message);
+    }
 }

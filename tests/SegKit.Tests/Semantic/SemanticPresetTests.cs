@@ -181,4 +181,13 @@ public class SemanticPresetTests
         Assert.Equal(before, image.Data);
         Assert.Equal(["background", "foreground"], r.LabelSet.Names);
     }
+
+    // A preset path that is a folder, and a model path that is a folder, are named as such.
+    [Fact]
+    public void Load_PresetOrModelPathIsAFolder_NamedAsAFolder()
+    {
+        string folder = TestPaths.NewTempDir();
+        Assert.Contains("is a folder", Assert.Throws<SegKitException>(() => SemanticPreset.FromJson(folder)).Message);
+        Assert.Contains("is a folder", Assert.Throws<FileNotFoundException>(() => SemanticSegmenter.Load(folder)).Message);
+    }
 }
