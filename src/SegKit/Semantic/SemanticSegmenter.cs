@@ -183,7 +183,6 @@ public sealed class SemanticSegmenter : IDisposable
         }
         if (output.ElementType != TensorElementType.Float || output.Shape.Length != 4)
             throw new ModelContractException(modelPath, output.Name, $"output {output}; preset '{preset.Name}' expects float32 logits [1,C,h,w]");
-        CheckClassCount(modelPath, output.Name, output.Shape[1], preset);
 
         // The resize actually applied must produce what a fixed-size model accepts.
         var resize = options.ResizeOverride ?? preset.Resize;
@@ -196,6 +195,7 @@ public sealed class SemanticSegmenter : IDisposable
                 $"input {input} has a fixed size {input.Shape[3]}×{input.Shape[2]}, but the resize is '{resize}' (preset '{preset.Name}'); " +
                 $"use a preset whose resize is fixed at {input.Shape[3]}×{input.Shape[2]} or \"model\"");
         }
+        CheckClassCount(modelPath, output.Name, output.Shape[1], preset); // after the size: a preset made for another model fails on that first
         var final = finals.FirstOrDefault(f => f.Output == output.Name);
         string note;
         if (final is not null && final.Check(session, input.Name, input.Shape) is { } failed)
@@ -223,6 +223,11 @@ public sealed class SemanticSegmenter : IDisposable
             throw new ModelContractException(model, tensor,
                 $"output '{tensor}' has {channels} classes but preset '{preset.Name}' labels them with '{labels.Id}' ({labels.Count} classes); " +
                 "give a preset file with the model's class names");
+        // One logit is a binary model: two classes, whose names a preset may give (any other count was ignored).
+        if (channels == 1 && preset.Labels is { Count: not 2 } binary)
+            throw new ModelContractException(model, tensor,
+                $"output '{tensor}' has one channel (two classes: sigmoid > 0.5) but preset '{preset.Name}' labels it with '{binary.Id}' " +
+                $"({binary.Count} classes); give two names (background first) or none");
     }
 
     private static string Describe(IReadOnlyList<NodeInfo> nodes) => string.Join(", ", nodes.Select(n => n.ToString()));

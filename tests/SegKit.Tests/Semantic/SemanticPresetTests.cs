@@ -190,4 +190,23 @@ public class SemanticPresetTests
         Assert.Contains("is a folder", Assert.Throws<SegKitException>(() => SemanticPreset.FromJson(folder)).Message);
         Assert.Contains("is a folder", Assert.Throws<FileNotFoundException>(() => SemanticSegmenter.Load(folder)).Message);
     }
+
+    // A binary (one-logit) model takes a preset's two class names, and refuses any other number of them (they were
+    // ignored), at load when the model declares one channel, else at its first image.
+    [Fact]
+    public void Segment_BinaryModelWithPresetLabels_TwoNamesUsedOthersRefused()
+    {
+        string model = Fixtures.File("semantic_final_resize", "binary.onnx");
+        string two = WritePreset("""{"name":"sky","mean":[0.485,0.456,0.406],"std":[0.229,0.224,0.225],"resize":{"shorter_side":96},"labels":["ground","sky"]}""");
+        using (var segmenter = SemanticSegmenter.Load(model, SemanticPreset.FromJson(two)))
+            Assert.Equal(["ground", "sky"], segmenter.Segment(TestPaths.SharedImage("dog.jpg")).LabelSet.Names);
+        string three = WritePreset("""{"name":"three","mean":[0.485,0.456,0.406],"std":[0.229,0.224,0.225],"resize":{"shorter_side":96},"labels":["a","b","c"]}""");
+        var e = Assert.Throws<ModelContractException>(() =>
+        {
+            using var segmenter = SemanticSegmenter.Load(model, SemanticPreset.FromJson(three));
+            segmenter.Segment(TestPaths.SharedImage("dog.jpg"));
+        });
+        Assert.Contains("one channel", e.Message);
+        Assert.Contains("3 classes", e.Message);
+    }
 }
