@@ -59,12 +59,11 @@ internal sealed class BatchRunner
         Func<string, string, string, (Action<Utf8JsonWriter> Json, string Summary)> process, CancellationToken cancel)
     {
         foreach (string dir in new[] { outputDir, markerDir })
+        {
             if (string.IsNullOrWhiteSpace(dir))
                 throw new SegKitException("the output folder is empty; give --out a folder (it is created when missing)");
-            else if (File.Exists(dir))
+            if (File.Exists(dir))
                 throw new SegKitException($"output folder {dir} is a file; give --out a folder (it is created when missing)");
-        foreach (string dir in new[] { markerDir, outputDir })
-        {
             try
             {
                 Directory.CreateDirectory(dir);

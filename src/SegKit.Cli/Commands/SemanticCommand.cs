@@ -90,16 +90,21 @@ internal static class SemanticCommand
             _index = images.Select((path, i) => (path, i)).ToDictionary(e => e.path, e => e.i, StringComparer.Ordinal);
         }
 
-        // The photo's pixels: the one decoded ahead for it, or decoded now.
+        // The photo's pixels: the ones decoded ahead for it, or decoded now. A decode ahead for another photo (not the
+        // runner's order; cannot happen) is dropped with its buffer.
         private (RgbImage Image, double Ms) Decode(string imagePath)
         {
-            if (_next is { } next && next.Path == imagePath)
-            {
-                _next = null;
-                return next.Decode.GetAwaiter().GetResult(); // its decode's own exception, if it failed
-            }
+            var next = _next;
+            _next = null;
+            if (next is { } ahead && ahead.Path == imagePath)
+                return ahead.Decode.GetAwaiter().GetResult(); // its decode's own exception, if it failed
+            return DecodeTimed(imagePath, Interlocked.Exchange(ref _spare, null));
+        }
+
+        private static (RgbImage Image, double Ms) DecodeTimed(string path, RgbImage? into)
+        {
             long t = Stopwatch.GetTimestamp();
-            var image = ImageDecoder.DecodeRgb(imagePath, null, Interlocked.Exchange(ref _spare, null));
+            var image = ImageDecoder.DecodeRgb(path, null, into);
             return (image, StageTimings.Since(t));
         }
 
@@ -111,20 +116,13 @@ internal static class SemanticCommand
                 string path = _images[i];
                 if (BatchRunner.IsDone(_outDir, Path.GetFileNameWithoutExtension(path), _force)) continue;
                 var into = Interlocked.Exchange(ref _spare, null);
-                _next = (path, Task.Run(() =>
-                {
-                    long t = Stopwatch.GetTimestamp();
-                    var image = ImageDecoder.DecodeRgb(path, null, into);
-                    return (image, StageTimings.Since(t));
-                }));
+                _next = (path, Task.Run(() => DecodeTimed(path, into)));
                 return;
             }
         }
 
         public (Action<System.Text.Json.Utf8JsonWriter>, string) ProcessOne(string imagePath, string stem, string dir)
         {
-            if (_next is { } ahead && ahead.Path != imagePath)
-                _next = null; // decoded for an image the runner did not come to (not in its order; its buffer is dropped)
             var (image, decodeMs) = Decode(imagePath);
             var result = _segmenter.Segment(image, Interlocked.Exchange(ref _spareResult, null));
             result.Timings.DecodeMs = decodeMs;
@@ -133,12 +131,9 @@ internal static class SemanticCommand
 
         private (Action<System.Text.Json.Utf8JsonWriter>, string) Finish(RgbImage image, SemanticResult result, string imagePath, string stem, string dir)
         {
-            var segmenter = _segmenter;
-            string modelName = _modelName;
-            bool overlay = _overlay;
             long t = Stopwatch.GetTimestamp();
             string labelsPath = Path.Combine(dir, stem + ".labels.png");
-            string? overlayPath = overlay ? Path.Combine(dir, stem + ".overlay.jpg") : null;
+            string? overlayPath = _overlay ? Path.Combine(dir, stem + ".overlay.jpg") : null;
             if (overlayPath is null)
             {
                 DecodeAhead(imagePath); // on the other core, while libspng encodes on this one
@@ -177,11 +172,11 @@ internal static class SemanticCommand
             {
                 w.WriteNumber("width", result.Width);
                 w.WriteNumber("height", result.Height);
-                w.WriteString("model", modelName);
-                w.WriteString("preset", segmenter.Preset.Name);
-                w.WriteString("resize", segmenter.Resize.ToString());
-                w.WriteBoolean("fuses_model_resize", segmenter.FusesModelResize);
-                w.WriteString("upsampling", segmenter.UpsamplingNote);
+                w.WriteString("model", _modelName);
+                w.WriteString("preset", _segmenter.Preset.Name);
+                w.WriteString("resize", _segmenter.Resize.ToString());
+                w.WriteBoolean("fuses_model_resize", _segmenter.FusesModelResize);
+                w.WriteString("upsampling", _segmenter.UpsamplingNote);
                 w.WriteStartArray("model_input");
                 w.WriteNumberValue(result.ModelInputSize.Width);
                 w.WriteNumberValue(result.ModelInputSize.Height);

@@ -56,9 +56,10 @@ public static class SemanticPictures
             canvas = image.Clone();
         }
         Draw.BlendLabels(canvas, result.Labels, result.LabelSet, alpha);
+        int scale = Math.Max(1, Math.Min(image.Width, image.Height) / 400); // boundary thickness and legend font, 1 per 400 px
         if (boundaries)
-            Draw.LabelBoundaries(canvas, result.Labels, RgbColor.White, Math.Max(1, Math.Min(image.Width, image.Height) / 400));
-        var options = LegendOptions.Default with { Scale = Math.Max(1, Math.Min(image.Width, image.Height) / 400) };
+            Draw.LabelBoundaries(canvas, result.Labels, RgbColor.White, scale);
+        var options = LegendOptions.Default with { Scale = scale };
         // Legend.Render's rows are glyph height × scale + 4 + padding high, below a top padding: as many as the image holds.
         int rowHeight = options.Font.GlyphHeight * options.Scale + 4 + options.Padding;
         var entries = LegendRows(result, Math.Min(maxLegendRows, (image.Height - options.Padding) / rowHeight));

@@ -99,14 +99,7 @@ public class TensorResizeTests
         var logits = SmoothLogits(c, ih, iw, integers, seed, maxFrequency: 0.3);
         var full = new float[c * oh * ow];
         TensorResize.BilinearChw(logits, c, ih, iw, full, oh, ow);
-        var expected = new byte[oh * ow];
-        for (int p = 0; p < oh * ow; p++)
-        {
-            int best = 0;
-            for (int k = 1; k < c; k++)
-                if (full[k * oh * ow + p] > full[best * oh * ow + p]) best = k;
-            expected[p] = (byte)best;
-        }
+        var expected = FirstArgmax(full, c, oh * ow);
         var labels = new byte[oh * ow];
         TensorResize.BilinearArgmax(logits, c, ih, iw, labels, oh, ow);
         Assert.Equal(expected, labels);
@@ -156,14 +149,7 @@ public class TensorResizeTests
             }
         var full = new float[c * oh * ow];
         TensorResize.BilinearChw(logits, c, ih, iw, full, oh, ow);
-        var expected = new byte[oh * ow];
-        for (int p = 0; p < oh * ow; p++)
-        {
-            int best = 0;
-            for (int k = 1; k < c; k++)
-                if (full[k * oh * ow + p] > full[best * oh * ow + p]) best = k;
-            expected[p] = (byte)best;
-        }
+        var expected = FirstArgmax(full, c, oh * ow);
         var labels = new byte[oh * ow];
         var counts = new long[c];
         TensorResize.BilinearArgmax(logits, c, ih, iw, labels, oh, ow, default, counts);
@@ -266,6 +252,20 @@ public class TensorResizeTests
         var bigActual = new byte[310 * 320];
         TensorResize.BilinearTwiceArgmax(big, 3, 256, 256, 300, 300, bigActual, 310, 320);
         Assert.Equal(ResizeThenOnePassArgmax(big, 3, 256, 256, 300, 300, 310, 320), bigActual);
+    }
+
+    // Per pixel of a materialised [c, pixels] tensor: the first channel with the largest value.
+    private static byte[] FirstArgmax(float[] full, int c, int pixels)
+    {
+        var labels = new byte[pixels];
+        for (int p = 0; p < pixels; p++)
+        {
+            int best = 0;
+            for (int k = 1; k < c; k++)
+                if (full[k * pixels + p] > full[best * pixels + p]) best = k;
+            labels[p] = (byte)best;
+        }
+        return labels;
     }
 
     // The labels of materialising the middle tensor and running BilinearArgmax's one-pass kernel on it (asking for
