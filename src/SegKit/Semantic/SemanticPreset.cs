@@ -39,8 +39,14 @@ public sealed record SemanticPreset
     public required ResizePolicy Resize { get; init; }
     /// <summary>The logits output's name; null for the model's only output.</summary>
     public string? OutputName { get; init; }
-    /// <summary>Class names and colours; null means "class 0, class 1, ..." with the VOC colour map.</summary>
+    /// <summary>Class names and colours; null means "class 0, class 1, ..." with <see cref="Palette"/> or the VOC colour map.</summary>
     public LabelSet? Labels { get; init; }
+    /// <summary>
+    /// Colours for a preset without <see cref="Labels"/>: 3 bytes (R, G, B) per class id, as many classes as the model
+    /// has (two for a one-logit model); null for the VOC colour map. Ignored when <see cref="Labels"/> is set, whose
+    /// palette is used.
+    /// </summary>
+    public byte[]? Palette { get; init; }
 
     private static readonly float[] s_imageNetMean = [0.485f, 0.456f, 0.406f];
     private static readonly float[] s_imageNetStd = [0.229f, 0.224f, 0.225f];
@@ -96,7 +102,9 @@ public sealed record SemanticPreset
     ///   "labels": "voc" | "ade20k" | "cityscapes" | ["background", "cat", ...],
     ///   "palette": [[0,0,0], [128,0,0], ...] }
     /// </code>
-    /// Only "name", "mean", "std" are required; resize defaults to "model", labels to class numbers.
+    /// Only "name", "mean", "std" are required; resize defaults to "model", labels to class numbers. A palette gives
+    /// one colour per class: it replaces a label set's colours, and without labels it must hold as many colours as
+    /// the model has classes (checked at load).
     /// Errors name the file and the field.
     /// </summary>
     public static SemanticPreset FromJson(string path)
@@ -191,42 +199,52 @@ public sealed record SemanticPreset
         if (root.TryGetProperty("output", out var o))
             output = o.ValueKind == JsonValueKind.String ? o.GetString() : throw Bad("output", "must be a tensor name (string)");
 
+        byte[]? palette = null;
+        if (root.TryGetProperty("palette", out var p))
+        {
+            if (p.ValueKind != JsonValueKind.Array || p.GetArrayLength() is 0 or > 256)
+                throw Bad("palette", "must be an array of 1..256 [r,g,b] colours, one per class id");
+            palette = new byte[3 * p.GetArrayLength()];
+            int i = 0;
+            foreach (var c in p.EnumerateArray())
+            {
+                if (c.ValueKind != JsonValueKind.Array || c.GetArrayLength() != 3 || c.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.Number || !x.TryGetByte(out _)))
+                    throw Bad("palette", $"entry {i} must be [r,g,b] with values 0..255");
+                for (int k = 0; k < 3; k++) palette[3 * i + k] = c[k].GetByte();
+                i++;
+            }
+        }
         LabelSet? labels = null;
         if (root.TryGetProperty("labels", out var l))
         {
+            IReadOnlyList<string> names;
+            string id;
             if (l.ValueKind == JsonValueKind.String)
             {
-                labels = LabelSet.FromId(l.GetString()!) ?? throw Bad("labels", "names an unknown label set (voc, ade20k, cityscapes)");
+                var set = LabelSet.FromId(l.GetString()!) ?? throw Bad("labels", "names an unknown label set (voc, ade20k, cityscapes)");
+                (names, id) = (set.Names, set.Id);
+                palette ??= set.Palette.ToArray();
             }
             else if (l.ValueKind == JsonValueKind.Array)
             {
-                var names = l.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : throw Bad("labels", "must hold strings")).ToArray();
-                if (names.Length is 0 or > 256) throw Bad("labels", $"has {names.Length} names; 1..256 expected");
-                byte[] palette = ColorPalette.PascalVoc.Rgb[..(names.Length * 3)].ToArray();
-                if (root.TryGetProperty("palette", out var p))
-                {
-                    if (p.ValueKind != JsonValueKind.Array || p.GetArrayLength() != names.Length)
-                        throw Bad("palette", $"must be an array of {names.Length} [r,g,b] colours, one per label");
-                    int i = 0;
-                    foreach (var c in p.EnumerateArray())
-                    {
-                        if (c.ValueKind != JsonValueKind.Array || c.GetArrayLength() != 3 || c.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.Number || !x.TryGetByte(out _)))
-                            throw Bad("palette", $"entry {i} must be [r,g,b] with values 0..255");
-                        for (int k = 0; k < 3; k++) palette[3 * i + k] = c[k].GetByte();
-                        i++;
-                    }
-                }
-                labels = new LabelSet(name, names, palette);
+                names = l.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : throw Bad("labels", "must hold strings")).ToArray();
+                if (names.Count is 0 or > 256) throw Bad("labels", $"has {names.Count} names; 1..256 expected");
+                id = name;
+                palette ??= ColorPalette.PascalVoc.Rgb[..(names.Count * 3)].ToArray();
             }
             else
             {
                 throw Bad("labels", "must be a label-set id or an array of class names");
             }
+            if (palette.Length != 3 * names.Count)
+                throw Bad("palette", $"has {palette.Length / 3} colours but 'labels' has {names.Count} classes; one colour per class expected");
+            labels = new LabelSet(id, names, palette);
+            palette = null;
         }
         return new SemanticPreset
         {
             Name = name, Mean = mean, Std = std, PixelDivisor = divisor, ChannelOrder = order,
-            Resize = resize, OutputName = output, Labels = labels,
+            Resize = resize, OutputName = output, Labels = labels, Palette = palette,
         };
     }
 }

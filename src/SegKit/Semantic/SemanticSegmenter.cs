@@ -228,6 +228,10 @@ public sealed class SemanticSegmenter : IDisposable
             throw new ModelContractException(model, tensor,
                 $"output '{tensor}' has one channel (two classes: sigmoid > 0.5) but preset '{preset.Name}' labels it with '{binary.Id}' " +
                 $"({binary.Count} classes); give two names (background first) or none");
+        if (channels >= 1 && preset.Labels is null && preset.Palette is { } palette && palette.Length / 3 != Math.Max(2, channels))
+            throw new ModelContractException(model, tensor,
+                $"output '{tensor}' has {(channels == 1 ? "one channel (two classes: sigmoid > 0.5)" : $"{channels} classes")} but preset " +
+                $"'{preset.Name}' gives {palette.Length / 3} palette colours; one colour per class expected");
     }
 
     private static string Describe(IReadOnlyList<NodeInfo> nodes) => string.Join(", ", nodes.Select(n => n.ToString()));
@@ -442,10 +446,12 @@ public sealed class SemanticSegmenter : IDisposable
     private LabelSet LabelsFor(int classCount)
     {
         if (Preset.Labels is { } l && l.Count == classCount) return l;
+        // A preset palette without names: its colours, checked at load (or at the first image) to be one per class.
+        byte[]? palette = Preset.Labels is null && Preset.Palette is { } p && p.Length == 3 * classCount ? p : null;
         if (classCount == 2 && Preset.Labels is null)
-            return new LabelSet("binary", ["background", "foreground"], [0, 0, 0, 255, 255, 255]);
+            return new LabelSet("binary", ["background", "foreground"], palette ?? [0, 0, 0, 255, 255, 255]);
         return new LabelSet("classes", Enumerable.Range(0, classCount).Select(i => $"class {i}").ToArray(),
-            ColorPalette.PascalVoc.Rgb[..(classCount * 3)].ToArray());
+            palette ?? ColorPalette.PascalVoc.Rgb[..(classCount * 3)].ToArray());
     }
 
     // HWC bytes → planar CHW floats through the per-channel tables (same float ops as torch's to_tensor + normalize).

@@ -1,3 +1,4 @@
+using SegKit.Datasets;
 using SegKit.Models;
 using SegKit.Semantic;
 using SegKit.Tests.TestSupport;
@@ -208,5 +209,55 @@ public class SemanticPresetTests
         });
         Assert.Contains("one channel", e.Message);
         Assert.Contains("3 classes", e.Message);
+    }
+
+    // A preset palette colours the classes however they are named: it replaces a built-in label set's colours, and
+    // without names it colours "class 0", "class 1", ... (it was ignored unless 'labels' was an array of names).
+    [Fact]
+    public void FromJson_PaletteWithLabelSetIdOrNoLabels_IsUsed()
+    {
+        string colours = string.Join(",", Enumerable.Range(0, 21).Select(i => $"[{i},{2 * i},{255 - i}]"));
+        var voc = SemanticPreset.FromJson(WritePreset($$"""{"name":"v","mean":[0,0,0],"std":[1,1,1],"labels":"voc","palette":[{{colours}}]}"""));
+        Assert.Equal(LabelSet.Voc.Names, voc.Labels!.Names);
+        Assert.Equal(((byte)12, (byte)24, (byte)243), voc.Labels.ColorOf(12));
+        Assert.Equal(((byte)128, (byte)0, (byte)0), LabelSet.Voc.ColorOf(1)); // the built-in set is not changed
+
+        var e = Assert.Throws<SegKitException>(() => SemanticPreset.FromJson(WritePreset("""{"name":"v","mean":[0,0,0],"std":[1,1,1],"labels":"voc","palette":[[1,2,3]]}""")));
+        Assert.Contains("'palette' has 1 colours but 'labels' has 21 classes", e.Message);
+
+        string path = WritePreset($$"""{"name":"n","mean":[0.485,0.456,0.406],"std":[0.229,0.224,0.225],"resize":{"shorter_side":96},"palette":[{{colours}}]}""");
+        var unnamed = SemanticPreset.FromJson(path);
+        Assert.Null(unnamed.Labels);
+        using var s = SemanticSegmenter.Load(Model("lraspp_mobilenet_v3_large"), unnamed);
+        var r = s.Segment(TestPaths.SharedImage("dog.jpg"));
+        Assert.Equal("class 7", r.LabelSet.Names[7]);
+        Assert.Equal(((byte)7, (byte)14, (byte)248), r.LabelSet.ColorOf(7));
+        var png = SemanticPictures.LabelImage(r);
+        Assert.Equal([(byte)20, (byte)40, (byte)235], png.Palette.Rgb.Slice(60, 3).ToArray());
+        Assert.Equal([(byte)224, (byte)224, (byte)192], png.Palette.Rgb.Slice(3 * 255, 3).ToArray()); // VOC beyond the classes
+    }
+
+    [Fact]
+    public void Load_PaletteCountDisagreesWithModel_IsTypedError()
+    {
+        string path = WritePreset("""{"name":"two","mean":[0,0,0],"std":[1,1,1],"resize":"model","palette":[[0,0,0],[9,9,9]]}""");
+        var e = Assert.Throws<ModelContractException>(() =>
+        {
+            using var s = SemanticSegmenter.Load(Model("segformer_shaped"), SemanticPreset.FromJson(path));
+        });
+        Assert.Contains("150 classes", e.Message);
+        Assert.Contains("2 palette colours", e.Message);
+        // A model whose class count is symbolic is checked at its first image.
+        string dynamicPath = WritePreset("""{"name":"two","mean":[0,0,0],"std":[1,1,1],"resize":{"shorter_side":96},"palette":[[0,0,0],[9,9,9]]}""");
+        using (var lraspp = SemanticSegmenter.Load(Model("lraspp_mobilenet_v3_large"), SemanticPreset.FromJson(dynamicPath)))
+            Assert.Contains("21 classes but preset 'two' gives 2 palette colours",
+                Assert.Throws<ModelContractException>(() => lraspp.Segment(TestPaths.SharedImage("dog.jpg"))).Message);
+
+        // A one-logit model has two classes: two colours are its palette.
+        string binary = WritePreset("""{"name":"b","mean":[0.485,0.456,0.406],"std":[0.229,0.224,0.225],"resize":{"shorter_side":96},"palette":[[0,0,255],[255,255,0]]}""");
+        using var b = SemanticSegmenter.Load(Fixtures.File("semantic_final_resize", "binary.onnx"), SemanticPreset.FromJson(binary));
+        var r = b.Segment(TestPaths.SharedImage("dog.jpg"));
+        Assert.Equal(["background", "foreground"], r.LabelSet.Names);
+        Assert.Equal(((byte)255, (byte)255, (byte)0), r.LabelSet.ColorOf(1));
     }
 }
