@@ -101,11 +101,12 @@ internal sealed record ModelFinalResize(string Output, string Source, string Nod
     /// </summary>
     public string? Check(InferenceSession session, string inputName, long[] inputShape)
     {
-        // Dynamic inputs: two sizes that are multiples of 8, and one that is a multiple of nothing, so that a Resize by
-        // scales (right only where the input divides by its factor) is caught too.
+        // Dynamic sides: two sizes that are multiples of 8, and one that is a multiple of nothing, so that a Resize by
+        // scales (right only where the input divides by its factor) is caught too. A fixed side keeps its size.
         (int H, int W)[] sizes = inputShape[2] > 0 && inputShape[3] > 0
             ? [((int)inputShape[2], (int)inputShape[3])]
-            : [(48, 64), (56, 40), (45, 61)];
+            : [.. new[] { (48, 64), (56, 40), (45, 61) }.Select(s =>
+                (inputShape[2] > 0 ? (int)inputShape[2] : s.Item1, inputShape[3] > 0 ? (int)inputShape[3] : s.Item2))];
         foreach (var (h, w) in sizes)
         {
             var x = new float[3 * h * w];

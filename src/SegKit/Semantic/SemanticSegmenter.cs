@@ -186,6 +186,7 @@ public sealed class SemanticSegmenter : IDisposable
 
         // The resize actually applied must produce what a fixed-size model accepts.
         var resize = options.ResizeOverride ?? preset.Resize;
+        var asked = resize;
         bool staticSize = input.Shape[2] > 0 && input.Shape[3] > 0;
         if (resize.Kind == ResizePolicyKind.ModelInput)
             resize = staticSize ? ResizePolicy.Fixed((int)input.Shape[3], (int)input.Shape[2]) : ResizePolicy.None;
@@ -194,6 +195,17 @@ public sealed class SemanticSegmenter : IDisposable
             throw new ModelContractException(modelPath, input.Name,
                 $"input {input} has a fixed size {input.Shape[3]}×{input.Shape[2]}, but the resize is '{resize}' (preset '{preset.Name}'); " +
                 $"use a preset whose resize is fixed at {input.Shape[3]}×{input.Shape[2]} or \"model\"");
+        }
+        // One fixed side (e.g. [1,3,48,W]): only a fixed resize with that side gives every photo an input it accepts.
+        bool fixedHeight = input.Shape[2] > 0, fixedWidth = input.Shape[3] > 0;
+        if (fixedHeight != fixedWidth && (resize.Kind != ResizePolicyKind.Fixed
+                || (fixedHeight && resize.Height != input.Shape[2]) || (fixedWidth && resize.Width != input.Shape[3])))
+        {
+            string side = fixedHeight ? $"height {input.Shape[2]}" : $"width {input.Shape[3]}";
+            string example = fixedHeight ? $"[W, {input.Shape[2]}]" : $"[{input.Shape[3]}, H]";
+            throw new ModelContractException(modelPath, input.Name,
+                $"input {input} has a fixed {side} and a free {(fixedHeight ? "width" : "height")}, but the resize is '{asked}' (preset '{preset.Name}'), " +
+                $"which does not give every photo that {side}; use a preset whose resize is {{\"fixed\": {example}}}");
         }
         CheckClassCount(modelPath, output.Name, output.Shape[1], preset); // after the size: a preset made for another model fails on that first
         var final = finals.FirstOrDefault(f => f.Output == output.Name);

@@ -52,6 +52,30 @@ public sealed class ModelFinalResizeTests
         AssertMatchesPyTorch(model, segmenter.Segment(TestPaths.SharedImage("dog.jpg")));
     }
 
+    // A model with one fixed input side ([1,3,48,width]) is refused at load unless the resize is fixed to that side
+    // (every photo failed with ORT's shape message, which did not name the model); with such a resize it segments
+    // as PyTorch does, with the model's final Resize fused.
+    [Fact]
+    public void Load_OneFixedInputSide_NeedsAFixedResizeToThatSide()
+    {
+        string model = Fixtures.File(Fixture, "height48.onnx");
+        foreach (var (resize, said) in new[] { (ResizePolicy.ShorterSide(520), "shorter side 520"), (ResizePolicy.None, "none"),
+                     (ResizePolicy.ModelInput, "model input size"), (ResizePolicy.Fixed(72, 40), "72×40") })
+        {
+            var e = Assert.Throws<ModelContractException>(() => SemanticSegmenter.Load(model, SemanticPreset.Torchvision with { Resize = resize }));
+            Assert.Equal("input", e.TensorName);
+            Assert.Contains(model, e.Message);
+            Assert.Contains("has a fixed height 48 and a free width", e.Message);
+            Assert.Contains($"the resize is '{said}'", e.Message);
+            Assert.Contains("{\"fixed\": [W, 48]}", e.Message);
+        }
+        using var segmenter = SemanticSegmenter.Load(model, SemanticPreset.Torchvision with { Resize = ResizePolicy.Fixed(72, 48) },
+            new SemanticSegmenterOptions { Threads = 2 });
+        // The fusion check keeps the fixed side (its sizes were 48×64, 56×40, 45×61 whatever the model took).
+        Assert.True(segmenter.FusesModelResize, segmenter.UpsamplingNote);
+        AssertMatchesPyTorch("height48", segmenter.Segment(TestPaths.SharedImage("dog.jpg")));
+    }
+
     // One output channel (sigmoid > 0.5) through the fused path: the model's resize, then the one to the photo.
     [Fact]
     public void Segment_FusedBinaryModel_EqualToPyTorch()
