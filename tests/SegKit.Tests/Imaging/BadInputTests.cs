@@ -82,13 +82,23 @@ public sealed class BadInputTests
         Assert.Contains("truncated", ex.Message);
     }
 
-    [Fact]
-    public void DecodeRgb_JpegCutInsideHeader_ThrowsImageFormatException()
+    // dog.jpg's segments: an APP12 at byte 28 (length 17), the frame header (SOF0) at 1243 (17), Huffman tables (DHT)
+    // at 1262 (189), the scan header (SOS) at 1453 (12). A file cut in its header read "invalid JPEG size 0×0" (before the SOF: libjpeg reads
+    // tables only) or what libjpeg made of its end-marker padding ("Bogus Huffman table definition"); it now names
+    // the segment the file ends in. PIL refuses all four ("Truncated File Read").
+    [Theory]
+    [InlineData(40, "truncated JPEG header: the file ends at byte 40, inside the FF EC segment at byte 28, which needs 17 bytes")]
+    [InlineData(1243, "truncated JPEG header: the file ends at byte 1243, before the scan (SOS marker)")]
+    [InlineData(1300, "truncated JPEG header: the file ends at byte 1300, inside the FF C4 segment at byte 1262, which needs 189 bytes")]
+    [InlineData(1460, "truncated JPEG header: the file ends at byte 1460, inside the FF DA segment at byte 1453, which needs 12 bytes")]
+    public void DecodeRgb_JpegCutInsideHeader_ThrowsImageFormatException(int length, string expected)
     {
         byte[] full = File.ReadAllBytes(TestPaths.SharedImage("dog.jpg"));
-        string path = Write("header.jpg", full[..40]);
+        Assert.Equal([0xFF, 0xC0], full[1243..1245]);
+        string path = Write("header.jpg", full[..length]);
         var ex = Assert.Throws<ImageFormatException>(() => JpegDecoder.DecodeRgb(path));
         Assert.Contains("header.jpg", ex.Message);
+        Assert.Contains(expected, ex.Message);
     }
 
     [Fact]

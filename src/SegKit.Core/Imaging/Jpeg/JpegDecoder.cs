@@ -170,11 +170,41 @@ public static class JpegDecoder
             // decodes such files; only a fatal error, or a warning without a size, is refused.
             if (tjDecompressHeader3(handle.DangerousGetHandle(), p, new CULong((nuint)jpeg.Length), out w, out h, out sub, out cs) != 0
                 && (tjGetErrorCode(handle.DangerousGetHandle()) == TJERR_FATAL || w < 1 || h < 1))
-                throw new ImageFormatException(source, Expected, "corrupt JPEG header: " + LastError(handle.DangerousGetHandle()));
+                throw new ImageFormatException(source, Expected,
+                    TruncatedHeader(jpeg) ?? "corrupt JPEG header: " + LastError(handle.DangerousGetHandle()));
         }
+        // libjpeg reads a header cut short before its frame marker as tables only: no error, and no size.
         if (w < 1 || h < 1)
-            throw new ImageFormatException(source, Expected, $"invalid JPEG size {w}×{h}");
+            throw new ImageFormatException(source, Expected, TruncatedHeader(jpeg)
+                ?? $"no frame header (SOF marker) with an image size before the scan; a JPEG of tables only?");
         return new JpegInfo(w, h, (JpegColorSpace)cs, Enum.IsDefined((JpegChromaSubsampling)sub) ? (JpegChromaSubsampling)sub : JpegChromaSubsampling.Unknown, ExifOrientation.Normal);
+    }
+
+    /// <summary>
+    /// Where the header's segments run past the end of <paramref name="jpeg"/>: libjpeg pads a cut file with an end
+    /// marker and then reports whatever that makes of the segment it was reading ("Bogus Huffman table definition").
+    /// Null when every segment up to the scan (SOS) is whole, or the bytes are not a marker sequence.
+    /// </summary>
+    private static string? TruncatedHeader(ReadOnlySpan<byte> jpeg)
+    {
+        int i = 2; // after SOI
+        while (true)
+        {
+            if (i >= jpeg.Length)
+                return $"truncated JPEG header: the file ends at byte {jpeg.Length}, before the scan (SOS marker)";
+            if (jpeg[i] != 0xFF) return null;
+            while (i < jpeg.Length && jpeg[i] == 0xFF) i++; // fill bytes
+            if (i >= jpeg.Length)
+                return $"truncated JPEG header: the file ends at byte {jpeg.Length}, before the scan (SOS marker)";
+            byte marker = jpeg[i++];
+            if (marker is 0x01 or (>= 0xD0 and <= 0xD7)) continue; // no length
+            if (marker is 0x00 or 0xD8 or 0xD9) return null;
+            if (i + 2 > jpeg.Length || i + ((jpeg[i] << 8) | jpeg[i + 1]) > jpeg.Length)
+                return $"truncated JPEG header: the file ends at byte {jpeg.Length}, inside the FF {marker:X2} segment at byte {i - 2}" +
+                       (i + 2 > jpeg.Length ? "" : $", which needs {(jpeg[i] << 8) | jpeg[i + 1]} bytes");
+            if (marker == 0xDA) return null;
+            i += (jpeg[i] << 8) | jpeg[i + 1];
+        }
     }
 
     private static unsafe void Decompress(TurboJpegHandle handle, ReadOnlySpan<byte> jpeg, Span<byte> dst, int width, int height, int pixelFormat, int bytesPerPixel, string source)
