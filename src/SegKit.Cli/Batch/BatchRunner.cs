@@ -52,6 +52,12 @@ internal sealed class BatchRunner
         Run(images.Select(i => new BatchItem(Path.GetFileNameWithoutExtension(i), i)).ToList(), outputDir, outputDir, force, json, process, cancel);
 
     /// <summary>
+    /// The files an image's run writes besides its marker, from its id: an image whose marker exists but one of these
+    /// does not (deleted since, or asked for only now, such as an overlay) is redone. Null: the marker alone.
+    /// </summary>
+    public Func<string, IEnumerable<string>>? OutputsOf { get; init; }
+
+    /// <summary>
     /// Processes <paramref name="items"/>; an item is done when <c>&lt;markerDir&gt;/&lt;Id&gt;.json</c> exists.
     /// <paramref name="process"/> gets (image path, id, output dir) and writes that marker last.
     /// </summary>
@@ -84,7 +90,7 @@ internal sealed class BatchRunner
                 for (int i = 0; i < items.Count; i++)
                 {
                     task.Description = Markup.Escape(items[i].Id);
-                    outcomes.Add(RunOne(items[i], outputDir, markerDir, force, process, cancel));
+                    outcomes.Add(RunOne(items[i], outputDir, markerDir, force, OutputsOf, process, cancel));
                     task.Increment(1);
                 }
             });
@@ -93,7 +99,7 @@ internal sealed class BatchRunner
         {
             for (int i = 0; i < items.Count; i++)
             {
-                var outcome = RunOne(items[i], outputDir, markerDir, force, process, cancel);
+                var outcome = RunOne(items[i], outputDir, markerDir, force, OutputsOf, process, cancel);
                 outcomes.Add(outcome);
                 _stderr.WriteLine(outcome.Status switch
                 {
@@ -112,12 +118,12 @@ internal sealed class BatchRunner
         return items.Count == 1 ? ExitCodes.InputError : ExitCodes.PartialFailure;
     }
 
-    private static ImageOutcome RunOne(BatchItem item, string outputDir, string markerDir, bool force,
+    private static ImageOutcome RunOne(BatchItem item, string outputDir, string markerDir, bool force, Func<string, IEnumerable<string>>? outputsOf,
         Func<string, string, string, (Action<Utf8JsonWriter> Json, string Summary)> process, CancellationToken cancel)
     {
         cancel.ThrowIfCancellationRequested();
         string image = item.ImagePath, stem = item.Id;
-        if (IsDone(markerDir, stem, force))
+        if (IsDone(markerDir, stem, force, outputsOf?.Invoke(stem)))
             return new ImageOutcome(image, ImageStatus.Skipped, null, 0, null, "already done (use --force to redo)");
         long start = Stopwatch.GetTimestamp();
         try
@@ -132,9 +138,9 @@ internal sealed class BatchRunner
     }
 
     /// <summary>True when the runner will skip image <paramref name="stem"/>: its marker <c>&lt;stem&gt;.json</c> exists in
-    /// <paramref name="markerDir"/> and <paramref name="force"/> is off.</summary>
-    public static bool IsDone(string markerDir, string stem, bool force) =>
-        !force && File.Exists(Path.Combine(markerDir, stem + ".json"));
+    /// <paramref name="markerDir"/>, so do all of <paramref name="outputs"/>, and <paramref name="force"/> is off.</summary>
+    public static bool IsDone(string markerDir, string stem, bool force, IEnumerable<string>? outputs = null) =>
+        !force && File.Exists(Path.Combine(markerDir, stem + ".json")) && (outputs is null || outputs.All(File.Exists));
 
     /// <summary>
     /// Writes an image's standalone <c>&lt;stem&gt;.json</c> ({"image": ..., fields...}) atomically. Verbs call it

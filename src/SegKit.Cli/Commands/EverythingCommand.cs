@@ -91,9 +91,13 @@ internal static class EverythingCommand
                 r.AddError("--crop-n-layers > 0 needs --encoder: every crop is encoded");
             if (ThreadsOption.Check(r.GetValue(threads)) is { } threadsError) r.AddError(threadsError);
         });
-        command.SetAction((parse, cancel) => Task.FromResult(Run(parse.GetValue(image)!, parse.GetValue(encoder), parse.GetValue(decoder)!,
+        command.SetAction((parse, cancel) =>
+        {
+            ThreadsOption.WarnIfOversubscribed(parse.GetValue(threads), stderr);
+            return Task.FromResult(Run(parse.GetValue(image)!, parse.GetValue(encoder), parse.GetValue(decoder)!,
             parse.GetValue(embedding), parse.GetValue(saveEmbedding), Options(parse.CommandResult), parse.GetValue(outputMode)!, parse.GetValue(outDir)!,
-            parse.GetValue(json), parse.GetValue(threads), SamModels.ParseEngine(parse.GetValue(engine)!), stdout, cancel)));
+            parse.GetValue(json), parse.GetValue(threads), SamModels.ParseEngine(parse.GetValue(engine)!), stdout, cancel));
+        });
         return command;
     }
 

@@ -102,7 +102,13 @@ internal static class InstanceCommand
         var images = ImageInputs.Expand(inputs, outDir);
         using var segmenter = InstanceSegmenter.Load(modelFile.FullName, options);
         stderr.WriteLine($"{segmenter.ModelName}: {segmenter.Format}, {segmenter.ClassNames.Count} class names");
-        return new BatchRunner(stdout, stderr).Run(images, outDir, force, json,
+        // An image whose JSON exists but not its id map (or its overlay, when asked for now) is redone.
+        return new BatchRunner(stdout, stderr)
+        {
+            OutputsOf = stem => overlay
+                ? [Path.Combine(outDir, stem + ".instances.png"), Path.Combine(outDir, stem + ".overlay.jpg")]
+                : [Path.Combine(outDir, stem + ".instances.png")],
+        }.Run(images, outDir, force, json,
             (image, stem, dir) => ProcessOne(segmenter, image, stem, dir, overlay), cancel);
     }
 

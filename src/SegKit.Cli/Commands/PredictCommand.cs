@@ -42,17 +42,43 @@ internal static class PredictCommand
             dataset, task, model, encoder, pointsPerSide, preset, presetFile, split, outDir, threads, force, json, score,
         };
         ThreadsOption.Validate(command, threads);
+        command.Validators.Add(r =>
+        {
+            // Only values given (a validator reads 0 for an option left out, not its default).
+            if (r.GetResult(score) is not null && !(r.GetValue(score) is >= 0 and <= 1)) r.AddError("--score must be in [0, 1]");
+            if (r.GetResult(pointsPerSide) is not null && r.GetValue(pointsPerSide) is < 1 or > Prompt.SamAutomaticMaskGeneratorOptions.MaxPointsPerSide)
+                r.AddError($"--points-per-side must be 1 to {Prompt.SamAutomaticMaskGeneratorOptions.MaxPointsPerSide}");
+        });
         command.SetAction((parse, cancel) =>
         {
             ThreadsOption.WarnIfOversubscribed(parse.GetValue(threads), stderr);
-            var source = DatasetSource.Open(parse.GetValue(dataset)!, new DatasetSourceOptions { Split = parse.GetValue(split) });
+            if (parse.GetValue(task) == "sam" && parse.GetValue(encoder) is null)
+                throw new SegKitException("--task sam needs --encoder (the image encoder); --model is the SAM decoder");
             string outPath = parse.GetValue(outDir)!;
+            if (string.IsNullOrWhiteSpace(outPath))
+                throw new SegKitException("the output folder is empty; give --out a folder (it is created when missing)");
+            string outFull = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outPath));
+            if (outFull == Path.TrimEndingDirectorySeparator(Path.GetFullPath(parse.GetValue(dataset)!)))
+                throw DatasetFolderAsOut(outPath, parse.GetValue(dataset)!);
+            var source = DatasetSource.Open(parse.GetValue(dataset)!, new DatasetSourceOptions { Split = parse.GetValue(split), Exclude = outFull });
+            if (source.Images.Count == 0)
+                throw new SegKitException($"{source.Path}: no images to run on ({source.Kind switch
+                {
+                    DatasetSourceKind.Voc => "the VOC list is empty, or the folder has no JPEGImages",
+                    DatasetSourceKind.Coco => "its 'images' list is empty",
+                    _ => "no .jpg, .jpeg or .png files in the folder or below it",
+                }})");
+            string taskName = parse.GetValue(task)!;
+            CheckOutputs(source, parse.GetValue(dataset)!, outPath, outFull, taskName);
             string parts = Path.Combine(outPath, "parts");
             var items = source.Images.Select(i => new BatchItem(i.Id, i.ImagePath)).ToList();
-            var byId = source.Images.ToDictionary(i => i.Id);
-            var runner = new BatchRunner(stdout, stderr);
+            // An image whose marker exists but whose label map or results part does not (deleted since) is redone.
+            var runner = new BatchRunner(stdout, stderr)
+            {
+                OutputsOf = id => [taskName == "semantic" ? Path.Combine(outPath, "SegmentationClass", id + ".png") : Path.Combine(parts, id + ".results.json")],
+            };
             string modelPath = parse.GetValue(model)!.FullName;
-            int code = parse.GetValue(task) switch
+            int code = taskName switch
             {
                 "semantic" => RunSemantic(runner, items, outPath, parts, modelPath, parse, preset, presetFile, threads, force, json, cancel),
                 "sam" => RunSam(runner, source, items, outPath, parts, parse.GetValue(encoder)?.FullName, modelPath, parse.GetValue(pointsPerSide), parse.GetValue(threads),
@@ -69,12 +95,51 @@ internal static class PredictCommand
 
     private static readonly string[] Tasks = ["semantic", "instance", "sam"];
 
+    private static SegKitException DatasetFolderAsOut(string outPath, string dataset) => new(
+        $"--out {outPath} is the dataset folder {dataset}: the outputs would be written among the dataset's own files " +
+        "(and could replace its ground truth); give --out another folder");
+
+    /// <summary>
+    /// Refuses, before any work, an --out that is the dataset's folder, an output that would overwrite one of the
+    /// dataset's files (a photo, a ground-truth label map, the annotation file), and two images that would write the
+    /// same file (ids 'x' and 'x.results': the second's marker is the first's results part).
+    /// </summary>
+    private static void CheckOutputs(DatasetSource source, string given, string outPath, string outFull, string task)
+    {
+        string givenFull = Path.TrimEndingDirectorySeparator(Path.GetFullPath(given));
+        if (source.Kind != DatasetSourceKind.Coco && (outFull == givenFull || outFull == Path.TrimEndingDirectorySeparator(source.Path)))
+            throw DatasetFolderAsOut(outPath, source.Path);
+        var inputs = new HashSet<string>(StringComparer.Ordinal);
+        if (source.Kind == DatasetSourceKind.Coco) inputs.Add(Path.GetFullPath(source.Path));
+        foreach (var image in source.Images)
+        {
+            inputs.Add(Path.GetFullPath(image.ImagePath));
+            if (image.ClassMapPath is { } map) inputs.Add(Path.GetFullPath(map));
+        }
+        var writers = new Dictionary<string, string>(StringComparer.Ordinal);
+        void Output(string path, string id)
+        {
+            string full = Path.GetFullPath(path);
+            if (inputs.Contains(full))
+                throw new SegKitException($"--out {outPath}: {(id.Length == 0 ? "the results file" : $"image '{id}''s output")} {full} is a file of the " +
+                                          "dataset, which it would overwrite; give --out another folder");
+            if (!writers.TryAdd(full, id))
+                throw new SegKitException($"images '{writers[full]}' and '{id}' would both write {full} (outputs are named by id); " +
+                                          "rename one of them");
+        }
+        string parts = Path.Combine(outPath, "parts");
+        if (task != "semantic") Output(Path.Combine(outPath, "results.json"), "");
+        foreach (var image in source.Images)
+        {
+            Output(Path.Combine(parts, image.Id + ".json"), image.Id);
+            Output(task == "semantic" ? Path.Combine(outPath, "SegmentationClass", image.Id + ".png") : Path.Combine(parts, image.Id + ".results.json"), image.Id);
+        }
+    }
+
     private static int RunSam(BatchRunner runner, DatasetSource source, List<BatchItem> items, string outPath, string parts,
         string? encoderPath, string decoderPath, int pointsPerSide, int threads, bool force, bool json, TextWriter stderr, CancellationToken cancel)
     {
-        if (encoderPath is null)
-            throw new SegKitException("--task sam needs --encoder (the image encoder); --model is the SAM decoder");
-        using var predictor = Prompt.SamPredictor.Open(encoderPath, decoderPath, new Onnx.SessionOptions { IntraOpThreads = threads });
+        using var predictor = Prompt.SamPredictor.Open(encoderPath!, decoderPath, new Onnx.SessionOptions { IntraOpThreads = threads });
         var generator = new Prompt.SamAutomaticMaskGenerator(predictor, new Prompt.SamAutomaticMaskGeneratorOptions { PointsPerSide = pointsPerSide });
         var imageIds = source.Images.Select((img, i) => (img.Id, CocoId: img.CocoImageId ?? i + 1)).ToDictionary(p => p.Id, p => p.CocoId);
         int code = runner.Run(items, outPath, parts, force, json, (image, id, _) =>

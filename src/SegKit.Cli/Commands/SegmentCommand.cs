@@ -61,7 +61,12 @@ internal static class SegmentCommand
                 return Task.FromResult(ExitCodes.UsageError);
             }
             var images = ImageInputs.Expand(parse.GetValue(inputs)!, parse.GetValue(outDir));
-            int code = new BatchRunner(stdout, stderr).Run(images, parse.GetValue(outDir)!, parse.GetValue(force), parse.GetValue(json),
+            string outPath = parse.GetValue(outDir)!;
+            // An image whose JSON exists but not one of its pictures is redone.
+            int code = new BatchRunner(stdout, stderr)
+            {
+                OutputsOf = stem => [.. new[] { ".regions.png", ".colored.png", ".overlay.jpg" }.Select(e => Path.Combine(outPath, stem + e))],
+            }.Run(images, outPath, parse.GetValue(force), parse.GetValue(json),
                 (image, stem, dir) => ProcessOne(image, stem, dir, img => algorithm(parse, img), description), cancel);
             return Task.FromResult(code);
         });

@@ -60,7 +60,8 @@ internal static class SemanticCommand
                 });
             string outPath = parse.GetValue(outDir)!;
             var run = new FolderRun(segmenter, modelFile.Name, parse.GetValue(overlay), images, outPath, parse.GetValue(force));
-            int code = new BatchRunner(stdout, stderr).Run(images, outPath, parse.GetValue(force), parse.GetValue(json), run.ProcessOne, cancel);
+            int code = new BatchRunner(stdout, stderr) { OutputsOf = run.OutputsOf }
+                .Run(images, outPath, parse.GetValue(force), parse.GetValue(json), run.ProcessOne, cancel);
             return Task.FromResult(code);
         });
         return command;
@@ -90,6 +91,11 @@ internal static class SemanticCommand
             _index = images.Select((path, i) => (path, i)).ToDictionary(e => e.path, e => e.i, StringComparer.Ordinal);
         }
 
+        /// <summary>The files a photo's run writes besides its JSON: one missing (deleted, or an overlay asked for only now) redoes it.</summary>
+        public IEnumerable<string> OutputsOf(string stem) => _overlay
+            ? [Path.Combine(_outDir, stem + ".labels.png"), Path.Combine(_outDir, stem + ".overlay.jpg")]
+            : [Path.Combine(_outDir, stem + ".labels.png")];
+
         // The photo's pixels: the ones decoded ahead for it, or decoded now. A decode ahead for another photo (not the
         // runner's order; cannot happen) is dropped with its buffer.
         private (RgbImage Image, double Ms) Decode(string imagePath)
@@ -114,7 +120,8 @@ internal static class SemanticCommand
             for (int i = _index[imagePath] + 1; i < _images.Count; i++)
             {
                 string path = _images[i];
-                if (BatchRunner.IsDone(_outDir, Path.GetFileNameWithoutExtension(path), _force)) continue;
+                string next = Path.GetFileNameWithoutExtension(path);
+                if (BatchRunner.IsDone(_outDir, next, _force, OutputsOf(next))) continue;
                 var into = Interlocked.Exchange(ref _spare, null);
                 _next = (path, Task.Run(() => DecodeTimed(path, into)));
                 return;

@@ -42,6 +42,13 @@ public sealed record DatasetSourceOptions
     /// the folder <c>&lt;set&gt;</c> beside <c>annotations</c> (COCO's layout) when it exists, else the JSON's folder.
     /// </summary>
     public string? ImageRoot { get; init; }
+
+    /// <summary>
+    /// A folder that is not part of the dataset, such as the output folder of a run: a folder of photos is not searched
+    /// in it, and a VOC folder found in it without a JPEGImages folder is not taken for the dataset (a second run would
+    /// otherwise read the first one's outputs as its input). Default null.
+    /// </summary>
+    public string? Exclude { get; init; }
 }
 
 /// <summary>
@@ -96,7 +103,17 @@ public sealed class DatasetSource
         {
             // Not VOC: a folder of photos.
         }
-        return voc is not null ? OpenVoc(voc, options) : OpenFolder(full);
+        string? exclude = options.Exclude is { Length: > 0 } x ? System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(x)) : null;
+        // A VOC folder in the excluded one that has no photos of its own (an earlier run's SegmentationClass/) is not the dataset.
+        if (voc is not null && exclude is not null && IsWithin(voc.Root, exclude) && !Directory.Exists(System.IO.Path.Combine(voc.Root, VocDataset.ImagesFolder)))
+            voc = null;
+        return voc is not null ? OpenVoc(voc, options) : OpenFolder(full, exclude);
+    }
+
+    private static bool IsWithin(string path, string folder)
+    {
+        string p = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(path));
+        return p == folder || p.StartsWith(folder + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal);
     }
 
     private static DatasetSource OpenVoc(VocDataset voc, DatasetSourceOptions options)
@@ -131,10 +148,11 @@ public sealed class DatasetSource
         return dir;
     }
 
-    private static DatasetSource OpenFolder(string dir)
+    private static DatasetSource OpenFolder(string dir, string? exclude)
     {
         var images = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
             .Where(f => VocSample.ImageExtensions.Contains(System.IO.Path.GetExtension(f).ToLowerInvariant()) && !System.IO.Path.GetFileName(f).StartsWith('.'))
+            .Where(f => exclude is null || !IsWithin(f, exclude))
             .Order(StringComparer.Ordinal)
             .Select(f => new DatasetImage(System.IO.Path.GetFileNameWithoutExtension(f), f))
             .ToArray();

@@ -63,8 +63,8 @@ public static class SamAmg
         {
             int n = (int)(nPerSide / Math.Pow(scalePerLayer, i));
             if (n < 1)
-                throw new ArgumentOutOfRangeException(nameof(nPerSide),
-                    $"crop layer {i} would have int({nPerSide} / {scalePerLayer}^{i}) = 0 points per side");
+                throw new ArgumentOutOfRangeException("PointsPerSide",
+                    $"crop layer {i} would have int({nPerSide} / {scalePerLayer}^{i}) = 0 points per side (crop_n_points_downscale_factor {scalePerLayer})");
             layers[i] = BuildPointGrid(n);
         }
         return layers;

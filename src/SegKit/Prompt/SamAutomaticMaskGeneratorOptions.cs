@@ -26,8 +26,12 @@ public sealed class SamAutomaticMaskGeneratorOptions
     public int? PointsPerSide
     {
         get;
-        init => field = value is null or >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(PointsPerSide), value, "must be ≥ 1 (or null with PointGrids)");
+        init => field = value is null or (>= 1 and <= MaxPointsPerSide) ? value
+            : throw new ArgumentOutOfRangeException(nameof(PointsPerSide), value, $"must be 1 to {MaxPointsPerSide} ({MaxPointsPerSide}² prompts)");
     } = 32;
+
+    /// <summary>The largest <see cref="PointsPerSide"/>: 1024² prompts, hours of decoder runs (and well within int's range).</summary>
+    public const int MaxPointsPerSide = 1024;
 
     /// <summary>points_per_batch: prompts per decoder batch (when the decoder batches). Default 64.</summary>
     public int PointsPerBatch
@@ -37,10 +41,20 @@ public sealed class SamAutomaticMaskGeneratorOptions
     } = 64;
 
     /// <summary>pred_iou_thresh: keep masks whose predicted IoU is &gt; this (0 or less: no filter). Default 0.88.</summary>
-    public float PredIouThresh { get; init; } = 0.88f;
+    public float PredIouThresh
+    {
+        get;
+        init => field = float.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(PredIouThresh), value, "must be a finite number");
+    } = 0.88f;
 
-    /// <summary>stability_score_thresh: keep masks whose stability score is ≥ this (0 or less: no filter). Default 0.95.</summary>
-    public float StabilityScoreThresh { get; init; } = 0.95f;
+    /// <summary>stability_score_thresh: keep masks whose stability score is ≥ this (0 or less: no filter; at most 1, the
+    /// largest stability score). Default 0.95.</summary>
+    public float StabilityScoreThresh
+    {
+        get;
+        init => field = float.IsFinite(value) && value <= 1 ? value
+            : throw new ArgumentOutOfRangeException(nameof(StabilityScoreThresh), value, "must be a finite number ≤ 1 (a stability score is at most 1)");
+    } = 0.95f;
 
     /// <summary>stability_score_offset: the logit offset of the stability score's two thresholds. Default 1.0.</summary>
     public float StabilityScoreOffset

@@ -121,4 +121,128 @@ public class PredictCommandTests
         Assert.Equal(ExitCodes.InputError, code);
         Assert.Contains("--encoder", err);
     }
+
+    private static string Lraspp => Fixtures.File("semantic_reference", "lraspp_mobilenet_v3_large.onnx");
+    private static string Yolo => SegKit.Tests.Instance.InstanceReference.Path("yolo_seg.onnx");
+
+    private static string PhotoFolder(params string[] photos)
+    {
+        string dir = TestPaths.NewTempDir();
+        foreach (string p in photos) File.Copy(TestPaths.SharedImage(p), Path.Combine(dir, p));
+        return dir;
+    }
+
+    // A one-image VOC folder whose ground truth is all class 12.
+    private static string TinyVoc()
+    {
+        string root = TestPaths.NewTempDir();
+        foreach (string d in new[] { "JPEGImages", "SegmentationClass", "ImageSets/Segmentation" }) Directory.CreateDirectory(Path.Combine(root, d));
+        File.Copy(TestPaths.SharedImage("dog.jpg"), Path.Combine(root, "JPEGImages", "dog.jpg"));
+        var gt = new SegKit.Masks.LabelMap(800, 534, Enumerable.Repeat((byte)12, 800 * 534).ToArray());
+        LabelMapFile.Write(Path.Combine(root, "SegmentationClass", "dog.png"), gt);
+        File.WriteAllText(Path.Combine(root, "ImageSets", "Segmentation", "val.txt"), "dog\n");
+        return root;
+    }
+
+    // --out the dataset folder replaced its ground truth with the predictions (exit 0); so did a COCO ground truth
+    // named results.json with --out its folder. Both are refused before any work, and the files are unchanged.
+    [Fact]
+    public void Predict_OutputWouldOverwriteDatasetFiles_RefusedBeforeAnyWork()
+    {
+        string voc = TinyVoc();
+        string gt = Path.Combine(voc, "SegmentationClass", "dog.png");
+        byte[] before = File.ReadAllBytes(gt);
+        var (code, _, err) = CliRunner.Run("predict", voc, "--task", "semantic", "--model", Lraspp, "--out", voc);
+        Assert.Equal(ExitCodes.InputError, code);
+        Assert.Contains("is the dataset folder", err);
+        Assert.Equal(before, File.ReadAllBytes(gt));
+        Assert.False(Directory.Exists(Path.Combine(voc, "parts")));
+
+        string coco = TestPaths.NewTempDir();
+        File.Copy(TestPaths.SharedImage("dog.jpg"), Path.Combine(coco, "dog.jpg"));
+        string annotations = Path.Combine(coco, "results.json");
+        File.WriteAllText(annotations, """{"images":[{"id":1,"file_name":"dog.jpg","width":800,"height":534}],"annotations":[],"categories":[{"id":1,"name":"person"}]}""");
+        string text = File.ReadAllText(annotations);
+        var (code2, _, err2) = CliRunner.Run("predict", annotations, "--task", "instance", "--model", Yolo, "--out", coco);
+        Assert.Equal(ExitCodes.InputError, code2);
+        Assert.Contains($"the results file {annotations} is a file of the dataset", err2);
+        Assert.Equal(text, File.ReadAllText(annotations));
+    }
+
+    // With --out inside a folder of photos, the second run took the output folder (which holds SegmentationClass/) for
+    // a VOC dataset and ignored the folder's new photo; the output folder is now left out of the dataset.
+    [Fact]
+    public void Predict_OutInsidePhotoFolder_NotReadAsTheDatasetOnTheNextRun()
+    {
+        string photos = PhotoFolder("dog.jpg", "groceries.jpg");
+        string output = Path.Combine(photos, "preds");
+        var (code, _, err) = CliRunner.Run("predict", photos, "--task", "semantic", "--model", Lraspp, "--out", output, "--threads", "2");
+        Assert.True(code == ExitCodes.Ok, err);
+        File.Copy(TestPaths.SharedImage("truck.jpg"), Path.Combine(photos, "truck.jpg"));
+        var (code2, json, err2) = CliRunner.Run("predict", photos, "--task", "semantic", "--model", Lraspp, "--out", output, "--threads", "2", "--json");
+        Assert.True(code2 == ExitCodes.Ok, err2);
+        using var doc = JsonDocument.Parse(json);
+        var summary = doc.RootElement.GetProperty("summary");
+        Assert.Equal((1, 2), (summary.GetProperty("done").GetInt32(), summary.GetProperty("skipped").GetInt32()));
+        Assert.True(File.Exists(Path.Combine(output, "SegmentationClass", "truck.png")));
+    }
+
+    // A folder with no photos, and a VOC list with no ids, read "0 images" with exit 0.
+    [Fact]
+    public void Predict_NoImages_IsInputError()
+    {
+        var (code, _, err) = CliRunner.Run("predict", TestPaths.NewTempDir(), "--task", "semantic", "--model", Lraspp, "--out", TestPaths.NewTempDir());
+        Assert.Equal(ExitCodes.InputError, code);
+        Assert.Contains("no images to run on (no .jpg, .jpeg or .png files", err);
+        string voc = TinyVoc();
+        File.WriteAllText(Path.Combine(voc, "ImageSets", "Segmentation", "val.txt"), "");
+        var (code2, _, err2) = CliRunner.Run("predict", voc, "--task", "semantic", "--model", Lraspp, "--out", TestPaths.NewTempDir());
+        Assert.Equal(ExitCodes.InputError, code2);
+        Assert.Contains("the VOC list is empty", err2);
+    }
+
+    // Resuming trusted the marker alone: a results part deleted since was never redone, and that image was missing
+    // from results.json without a word.
+    [Fact]
+    public void PredictInstance_ResultsPartDeleted_ImageRedone()
+    {
+        string photos = PhotoFolder("dog.jpg", "groceries.jpg");
+        string output = TestPaths.NewTempDir();
+        var (code, _, err) = CliRunner.Run("predict", photos, "--task", "instance", "--model", Yolo, "--out", output, "--score", "0.25");
+        Assert.True(code == ExitCodes.Ok, err);
+        var first = CocoResults.Load(Path.Combine(output, "results.json"));
+        File.Delete(Path.Combine(output, "parts", "dog.results.json"));
+        var (code2, json, err2) = CliRunner.Run("predict", photos, "--task", "instance", "--model", Yolo, "--out", output, "--score", "0.25", "--json");
+        Assert.True(code2 == ExitCodes.Ok, err2);
+        using (var doc = JsonDocument.Parse(json))
+            Assert.Equal(1, doc.RootElement.GetProperty("summary").GetProperty("done").GetInt32());
+        var second = CocoResults.Load(Path.Combine(output, "results.json"));
+        Assert.Equal(first.Select(r => (r.ImageId, r.Score)), second.Select(r => (r.ImageId, r.Score)));
+        Assert.Contains(second, r => r.ImageId == 1);
+    }
+
+    // Photos 'x.jpg' and 'x.results.jpg': the second's marker parts/x.results.json is the first's results part, so it
+    // was "already done" on its first run. Two images that would write one file are refused.
+    [Fact]
+    public void Predict_IdsWhoseOutputsCollide_Refused()
+    {
+        string photos = TestPaths.NewTempDir();
+        File.Copy(TestPaths.SharedImage("dog.jpg"), Path.Combine(photos, "x.jpg"));
+        File.Copy(TestPaths.SharedImage("groceries.jpg"), Path.Combine(photos, "x.results.jpg"));
+        var (code, _, err) = CliRunner.Run("predict", photos, "--task", "instance", "--model", Yolo, "--out", TestPaths.NewTempDir());
+        Assert.Equal(ExitCodes.InputError, code);
+        Assert.Contains("images 'x' and 'x.results' would both write", err);
+    }
+
+    [Theory]
+    [InlineData("--score", "2", "--score must be in [0, 1]")]
+    [InlineData("--score", "NaN", "--score must be in [0, 1]")]
+    [InlineData("--points-per-side", "0", "--points-per-side must be 1 to 1024")]
+    [InlineData("--points-per-side", "1000000", "--points-per-side must be 1 to 1024")]
+    public void Predict_OutOfRangeNumbers_AreUsageErrors(string option, string value, string expected)
+    {
+        var (code, _, err) = CliRunner.Run("predict", TestPaths.NewTempDir(), "--task", "instance", "--model", "m.onnx", option, value);
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Contains(expected, err);
+    }
 }

@@ -220,7 +220,12 @@ public sealed class SamCommandTests : IClassFixture<SamPredictorReferenceTests.M
     }
 
     [Theory]
-    [InlineData("--points-per-side", "0", "--points-per-side")]
+    [InlineData("--points-per-side", "0", "--points-per-side: must be 1 to 1024")]
+    // 46341² overflowed int (an unhandled OverflowException, rc 134); NaN thresholds meant "no filter".
+    [InlineData("--points-per-side", "1000000", "--points-per-side: must be 1 to 1024")]
+    [InlineData("--pred-iou-thresh", "NaN", "--pred-iou-thresh: must be a finite number")]
+    [InlineData("--stability-score-thresh", "NaN", "--stability-score-thresh: must be a finite number ≤ 1")]
+    [InlineData("--stability-score-thresh", "5", "--stability-score-thresh: must be a finite number ≤ 1")]
     [InlineData("--box-nms-thresh", "1.5", "--box-nms-thresh")]
     [InlineData("--crop-n-layers", "1", "needs --encoder")]
     [InlineData("--output-mode", "png", "'png' not recognized")]

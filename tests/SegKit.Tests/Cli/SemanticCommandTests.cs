@@ -157,7 +157,9 @@ public class SemanticCommandTests
         File.Copy(TestPaths.SharedImage("groceries.jpg"), Path.Combine(input, "d.jpg"));
         File.Copy(TestPaths.SharedImage("dog.jpg"), Path.Combine(input, "e.jpg"));
         string output = TestPaths.NewTempDir();
-        File.WriteAllText(Path.Combine(output, "d.json"), "{}"); // d is done: skipped, so c's decode-ahead goes to e
+        // d is done (its JSON and its label PNG are there): skipped, so c's decode-ahead goes to e
+        File.WriteAllText(Path.Combine(output, "d.json"), "{}");
+        File.WriteAllText(Path.Combine(output, "d.labels.png"), "done before");
 
         var (code, stdout, stderr) = CliRunner.Run("semantic", input, "--model", model, "--size", "96", "--out", output, "--json");
         Assert.Equal(ExitCodes.PartialFailure, code);
@@ -166,7 +168,7 @@ public class SemanticCommandTests
             .ToDictionary(i => Path.GetFileName(i.GetProperty("image").GetString()!), i => i.GetProperty("status").GetString());
         Assert.Equal(new Dictionary<string, string?> { ["a.jpg"] = "done", ["b.jpg"] = "failed", ["c.jpg"] = "done", ["d.jpg"] = "skipped", ["e.jpg"] = "done" }, status);
         Assert.Contains("b.jpg: error:", stderr);
-        Assert.False(File.Exists(Path.Combine(output, "d.labels.png")));
+        Assert.Equal("done before", File.ReadAllText(Path.Combine(output, "d.labels.png")));
         using var segmenter = SemanticSegmenter.Load(model, null, new SemanticSegmenterOptions { ResizeOverride = ResizePolicy.ShorterSide(96) });
         foreach (var (stem, photo) in new[] { ("a", "dog"), ("c", "truck"), ("e", "dog") })
             Assert.Equal(segmenter.Segment(TestPaths.SharedImage(photo + ".jpg")).Labels.Data,
@@ -227,5 +229,37 @@ public class SemanticCommandTests
             using var doc = JsonDocument.Parse(stdout);
             Assert.Equal(["dog.jpg"], doc.RootElement.GetProperty("images").EnumerateArray().Select(i => Path.GetFileName(i.GetProperty("image").GetString()!)).ToArray());
         }
+    }
+
+    // An image counted as done when its JSON existed: a label PNG deleted since was not rewritten, and asking for
+    // --overlay on a second run made none. Both are redone now; an image with every output is still skipped.
+    [Fact]
+    public void Semantic_OutputMissingOrOverlayAskedForNow_ImageRedone()
+    {
+        string model = Fixtures.File("semantic_final_resize", "fusable.onnx");
+        string input = TestPaths.NewTempDir();
+        File.Copy(TestPaths.SharedImage("dog.jpg"), Path.Combine(input, "a.jpg"));
+        File.Copy(TestPaths.SharedImage("groceries.jpg"), Path.Combine(input, "b.jpg"));
+        string output = TestPaths.NewTempDir();
+        string[] args = ["semantic", input, "--model", model, "--size", "96", "--out", output, "--json"];
+        Assert.Equal(ExitCodes.Ok, CliRunner.Run(args).Code);
+        File.Delete(Path.Combine(output, "a.labels.png"));
+
+        Dictionary<string, string?> Statuses(string json)
+        {
+            using var doc = JsonDocument.Parse(json);
+            return doc.RootElement.GetProperty("images").EnumerateArray()
+                .ToDictionary(i => Path.GetFileName(i.GetProperty("image").GetString()!), i => i.GetProperty("status").GetString());
+        }
+        var (code, stdout, stderr) = CliRunner.Run(args);
+        Assert.True(code == ExitCodes.Ok, stderr);
+        Assert.Equal(new Dictionary<string, string?> { ["a.jpg"] = "done", ["b.jpg"] = "skipped" }, Statuses(stdout));
+        Assert.True(File.Exists(Path.Combine(output, "a.labels.png")));
+
+        var (code2, stdout2, stderr2) = CliRunner.Run([.. args, "--overlay"]);
+        Assert.True(code2 == ExitCodes.Ok, stderr2);
+        Assert.Equal(new Dictionary<string, string?> { ["a.jpg"] = "done", ["b.jpg"] = "done" }, Statuses(stdout2));
+        Assert.True(File.Exists(Path.Combine(output, "b.overlay.jpg")));
+        Assert.Equal(new Dictionary<string, string?> { ["a.jpg"] = "skipped", ["b.jpg"] = "skipped" }, Statuses(CliRunner.Run([.. args, "--overlay"]).Out));
     }
 }
