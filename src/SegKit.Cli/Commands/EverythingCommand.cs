@@ -105,6 +105,8 @@ internal static class EverythingCommand
         SamAutomaticMaskGeneratorOptions options, string outputMode, string outDir, bool json, int threads, SamDecoderEngine engine,
         TextWriter stdout, CancellationToken cancel)
     {
+        SamModels.CheckOutputs(outDir, saveEmbedding, ("image", imagePath), ("--encoder", encoderFile?.FullName), ("--decoder", decoderFile.FullName),
+            ("--embedding", embeddingFile?.FullName));
         var timings = new StageTimings();
         long t = Stopwatch.GetTimestamp();
         var image = ImageDecoder.DecodeRgb(imagePath);

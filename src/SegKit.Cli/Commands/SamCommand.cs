@@ -60,7 +60,14 @@ internal static class SamCommand
             var dec = parse.GetValue(decoder);
             var emb = parse.GetValue(embedding);
             if (enc is null && dec is null)
+            {
+                // Options that only SAM uses were ignored without a word by the GrabCut fallback.
+                string? samOnly = parse.GetValue(detector) is not null ? "--detector" : emb is not null ? "--embedding"
+                    : parse.GetValue(saveEmbedding) is not null ? "--save-embedding" : parse.GetValue(multimask) ? "--multimask" : null;
+                if (samOnly is not null)
+                    return Task.FromResult(Usage(stderr, $"{samOnly} needs SAM models (--decoder, and --encoder or --embedding); without them each --box is segmented with GrabCut"));
                 return Task.FromResult(RunWithoutModel(imagePath, pts, bxs, parse.GetValue(outDir)!, parse.GetValue(json), stdout, stderr));
+            }
             if (dec is null)
                 return Task.FromResult(Usage(stderr, "--decoder is required with --encoder"));
             if (enc is null && emb is null)
@@ -85,6 +92,7 @@ internal static class SamCommand
             return Usage(stderr, "--encoder and --decoder are required for point prompts; without SAM models only --box prompts work (GrabCut)");
         if (points.Count > 0)
             return Usage(stderr, "--point needs SAM models (--encoder, --decoder); without them only --box prompts work (GrabCut)");
+        SamModels.CheckOutputs(outDir, null);
         stderr.WriteLine("segkit: no SAM model given: segmenting each box with GrabCut (classical, 5 iterations)");
 
         var timings = new StageTimings();
@@ -92,6 +100,14 @@ internal static class SamCommand
         var image = ImageDecoder.DecodeRgb(imagePath);
         timings.DecodeMs = StageTimings.Since(t);
         t = Stopwatch.GetTimestamp();
+        for (int i = 0; i < boxes.Count; i++)
+        {
+            var b = boxes[i];
+            var rect = GrabCutPrompt.ToPixelRect(b, image.Width, image.Height);
+            if (b.X1 < 0 || b.Y1 < 0 || b.X2 > image.Width || b.Y2 > image.Height)
+                stderr.WriteLine(FormattableString.Invariant(
+                    $"segkit: box {i} ({b.X1},{b.Y1},{b.X2},{b.Y2}) reaches outside the {image.Width}×{image.Height} image; GrabCut uses its part inside, x {rect.X}..{rect.X + rect.Width}, y {rect.Y}..{rect.Y + rect.Height}"));
+        }
         var masks = boxes.Select(b => GrabCutPrompt.Segment(image, b)).ToList();
         timings.InferenceMs = StageTimings.Since(t);
 
@@ -168,6 +184,8 @@ internal static class SamCommand
         IReadOnlyList<SamPoint> points, IReadOnlyList<BoxXyxy> boxes, FileInfo? detectorFile, bool multimask, string outDir, bool json, int threads,
         SamDecoderEngine engine, TextWriter stdout)
     {
+        SamModels.CheckOutputs(outDir, saveEmbedding, ("image", imagePath), ("--encoder", encoderFile?.FullName), ("--decoder", decoderFile.FullName),
+            ("--embedding", embeddingFile?.FullName), ("--detector", detectorFile?.FullName));
         var timings = new StageTimings();
         long t = Stopwatch.GetTimestamp();
         var image = ImageDecoder.DecodeRgb(imagePath);
@@ -350,6 +368,43 @@ internal static class SamCommand
 internal static class SamModels
 {
     /// <summary>
+    /// Checks the output paths before any work: --out must be a folder (created when missing), and --save-embedding a
+    /// file path that is none of the run's inputs (an image, model or embedding it would overwrite) and not a folder.
+    /// </summary>
+    public static void CheckOutputs(string outDir, string? saveEmbedding, params (string Option, string? Path)[] inputs)
+    {
+        if (string.IsNullOrWhiteSpace(outDir))
+            throw new SegKitException("--out is empty; give an output folder (it is created when missing)");
+        if (File.Exists(outDir))
+            throw new SegKitException($"--out {outDir} is a file; give an output folder (it is created when missing)");
+        try
+        {
+            Directory.CreateDirectory(outDir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SegKitException($"--out {outDir}: cannot create the output folder: {e.Message}", e);
+        }
+        if (saveEmbedding is null) return;
+        if (string.IsNullOrWhiteSpace(saveEmbedding))
+            throw new SegKitException("--save-embedding is empty; give a file path");
+        string full = Path.GetFullPath(saveEmbedding);
+        if (Directory.Exists(full))
+            throw new SegKitException($"--save-embedding {saveEmbedding} is a folder; give a file path");
+        foreach (var (option, path) in inputs)
+            if (path is not null && Path.GetFullPath(path) == full)
+                throw new SegKitException($"--save-embedding {saveEmbedding} is the {option} file, which it would overwrite; give another path");
+        try
+        {
+            if (Path.GetDirectoryName(full) is { } dir) Directory.CreateDirectory(dir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SegKitException($"--save-embedding {saveEmbedding}: cannot create its folder: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
     /// The image's embedding: loaded from <paramref name="embeddingFile"/> (checked against the image size and, when an
     /// encoder is loaded too, against its identity) or computed by the encoder; saved when asked.
     /// </summary>
@@ -373,11 +428,7 @@ internal static class SamModels
             embedding = predictor.Encode(image, timings);
         }
         if (saveEmbedding is not null)
-        {
-            string? dir = Path.GetDirectoryName(Path.GetFullPath(saveEmbedding));
-            if (dir is not null) Directory.CreateDirectory(dir);
-            embedding.Save(saveEmbedding);
-        }
+            embedding.Save(saveEmbedding); // its path was checked by CheckOutputs
         return embedding;
     }
 

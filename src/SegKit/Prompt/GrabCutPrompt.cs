@@ -13,11 +13,19 @@ public static class GrabCutPrompt
     /// The foreground mask (definite + probable foreground) GrabCut finds inside <paramref name="box"/>
     /// (XYXY, image pixels; the covered pixel rectangle is floor(X1)..ceil(X2)−1 by floor(Y1)..ceil(Y2)−1).
     /// </summary>
-    /// <exception cref="SegKitException">The box is empty, not finite, or outside the image.</exception>
+    /// <exception cref="SegKitException">The box is empty, not finite, or outside the image; or it leaves GrabCut too few
+    /// pixels inside or outside it to learn its colour models from.</exception>
     public static BinaryMask Segment(RgbImage image, BoxXyxy box, GrabCutOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(image);
         var rect = ToPixelRect(box, image.Width, image.Height);
+        // GrabCut learns the foreground from the box and the background from the rest, with ComponentCount clusters each.
+        int k = (options ?? GrabCutOptions.Default).ComponentCount;
+        long inside = (long)rect.Width * rect.Height, outside = (long)image.Width * image.Height - inside;
+        if (inside < k || outside < k)
+            throw new SegKitException(
+                $"box {Format(box)} covers {rect.Width}×{rect.Height} pixels of the {image.Width}×{image.Height} image, leaving {outside} outside it; " +
+                $"GrabCut needs at least {k} pixels inside the box and {k} outside it (the background it learns from)");
         var result = GrabCut.Segment(image, rect, options);
         return BinaryMask.FromBytes(result.ToForegroundMask(), image.Width, image.Height);
     }

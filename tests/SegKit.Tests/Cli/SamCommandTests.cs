@@ -219,6 +219,55 @@ public sealed class SamCommandTests : IClassFixture<SamPredictorReferenceTests.M
         Assert.Contains("'fast' not recognized", bad.Err);
     }
 
+    // --save-embedding naming the photo, a model or the embedding read replaced it with the embedding (exit 0).
+    [Fact]
+    public void Sam_SaveEmbeddingOverAnInput_RefusedAndInputUnchanged()
+    {
+        string dir = TestPaths.NewTempDir();
+        string photo = Path.Combine(dir, "truck.jpg");
+        File.Copy(Truck, photo);
+        byte[] before = File.ReadAllBytes(photo);
+        var (code, _, err) = CliRunner.Run("sam", photo, "--decoder", SamReference.Decoder, "--embedding", _embedding, "--point", "700,500",
+            "--save-embedding", photo, "--out", Path.Combine(dir, "o"));
+        Assert.Equal(ExitCodes.InputError, code);
+        Assert.Contains("is the image file, which it would overwrite", err);
+        Assert.Equal(before, File.ReadAllBytes(photo));
+        var (code2, _, err2) = CliRunner.Run("everything", photo, "--decoder", SamReference.Decoder, "--embedding", _embedding,
+            "--save-embedding", _embedding, "--points-per-side", "2", "--out", Path.Combine(dir, "o"));
+        Assert.Equal(ExitCodes.InputError, code2);
+        Assert.Contains("is the --embedding file", err2);
+        var (code3, _, err3) = CliRunner.Run("sam", photo, "--decoder", SamReference.Decoder, "--embedding", _embedding, "--point", "700,500",
+            "--save-embedding", "", "--out", Path.Combine(dir, "o"));
+        Assert.Equal(ExitCodes.InputError, code3);
+        Assert.Contains("--save-embedding is empty", err3);
+        var (code4, _, err4) = CliRunner.Run("sam", photo, "--decoder", SamReference.Decoder, "--embedding", _embedding, "--point", "700,500", "--out", "");
+        Assert.Equal(ExitCodes.InputError, code4);
+        Assert.Contains("--out is empty", err4);
+    }
+
+    // GrabCut (no SAM model) with a box covering the whole image, or next to nothing, crashed (exit 70); options only SAM
+    // uses were ignored without a word; a box reaching outside the image was clipped without one.
+    [Fact]
+    public void Sam_GrabCutBoxesItCannotUseOrSamOnlyOptions_TypedErrors()
+    {
+        string dog = TestPaths.SharedImage("dog.jpg");
+        var (code, _, err) = CliRunner.Run("sam", dog, "--box", "0,0,800,534", "--out", TestPaths.NewTempDir());
+        Assert.Equal(ExitCodes.InputError, code);
+        Assert.Contains("covers 800×534 pixels of the 800×534 image, leaving 0 outside it; GrabCut needs at least 5 pixels inside the box and 5 outside", err);
+        var (code2, _, err2) = CliRunner.Run("sam", dog, "--box", "10,10,12,12", "--out", TestPaths.NewTempDir());
+        Assert.Equal(ExitCodes.InputError, code2);
+        Assert.Contains("covers 2×2 pixels", err2);
+        var (code3, _, err3) = CliRunner.Run("sam", dog, "--box", "200,100,600,500", "--multimask", "--out", TestPaths.NewTempDir());
+        Assert.Equal(ExitCodes.UsageError, code3);
+        Assert.Contains("--multimask needs SAM models", err3);
+        var (code4, _, err4) = CliRunner.Run("sam", dog, "--detector", "d.onnx", "--out", TestPaths.NewTempDir());
+        Assert.Equal(ExitCodes.UsageError, code4);
+        Assert.Contains("--detector needs SAM models", err4);
+        var (code5, _, err5) = CliRunner.Run("sam", dog, "--box", "500,300,900,700", "--out", TestPaths.NewTempDir());
+        Assert.True(code5 == ExitCodes.Ok, err5);
+        Assert.Contains("box 0 (500,300,900,700) reaches outside the 800×534 image; GrabCut uses its part inside, x 500..800, y 300..534", err5);
+    }
+
     [Theory]
     [InlineData("--points-per-side", "0", "--points-per-side: must be 1 to 1024")]
     // 46341² overflowed int (an unhandled OverflowException, rc 134); NaN thresholds meant "no filter".
