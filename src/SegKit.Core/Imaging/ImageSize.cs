@@ -32,12 +32,18 @@ public readonly record struct ImageSize(int Width, int Height)
     /// segment-anything <c>ResizeLongestSide.get_preprocess_shape</c>: scale = n / max(w, h), each side
     /// becomes <c>int(old × scale + 0.5)</c>. With n = 1024 this is the SAM encoder's input frame.
     /// </summary>
+    /// <exception cref="SegKitException">A side would be 0 pixels (an image thinner than 1 : 2n).</exception>
     public static ImageSize ForLongestSide(int width, int height, int longestSide)
     {
         CheckPositive(width, height);
         ArgumentOutOfRangeException.ThrowIfLessThan(longestSide, 1);
         double scale = longestSide * 1.0 / Math.Max(width, height);
-        return new ImageSize((int)(width * scale + 0.5), (int)(height * scale + 0.5));
+        int w = (int)(width * scale + 0.5), h = (int)(height * scale + 0.5);
+        if (w < 1 || h < 1)
+            throw new SegKitException(
+                $"a {width}×{height} image resized to a longest side of {longestSide} would be {w}×{h}: too thin " +
+                $"(its shorter side must be at least 1/{2 * longestSide} of its longer)");
+        return new ImageSize(w, h);
     }
 
     /// <inheritdoc/>

@@ -21,6 +21,9 @@ internal sealed class OnnxZooMaskRcnnRunner : InstanceRunner
     /// <summary>The zoo's shorter side after resizing.</summary>
     public const int ShortSide = 800;
 
+    /// <summary>The most model-input pixels: 4096² (an 800 × 20,971 input; a 1:26 photo).</summary>
+    public const long MaxInputPixels = 4096L * 4096;
+
     /// <summary>Both padded sides are multiples of this.</summary>
     public const int PadMultiple = 32;
 
@@ -53,6 +56,11 @@ internal sealed class OnnxZooMaskRcnnRunner : InstanceRunner
     internal static (float[] Tensor, int PaddedWidth, int PaddedHeight, double Ratio) Preprocess(RgbImage image)
     {
         var (ratio, rw, rh) = ResizeFor(image.Width, image.Height);
+        // A thin image's shorter side goes to 800: 3×2000 became 800×533,333 and took all of the machine's memory.
+        long pixels = (long)rw * rh;
+        if (pixels > MaxInputPixels)
+            throw new ImageLimitExceededException($"{image.Width}×{image.Height} image", nameof(MaxInputPixels), pixels, MaxInputPixels,
+                $"model input (shorter side {ShortSide}: {rw}×{rh}) pixels", "; the ONNX-zoo Mask R-CNN resizes the shorter side to 800, so an image this thin cannot be run");
         RgbImage resized = rw == image.Width && rh == image.Height ? image : ImageResizer.ResizeBilinear(image, rw, rh);
         int pw = (rw + PadMultiple - 1) / PadMultiple * PadMultiple, ph = (rh + PadMultiple - 1) / PadMultiple * PadMultiple;
         var tensor = new float[3L * pw * ph];

@@ -41,6 +41,8 @@ public readonly record struct YoloLetterbox(int InputWidth, int InputHeight, dou
     {
         double r = Math.Min((double)inputHeight / height, (double)inputWidth / width);
         int nw = (int)Math.Round(width * r), nh = (int)Math.Round(height * r);
+        if (nw < 1 || nh < 1)
+            throw new SegKitException($"a {width}×{height} image letterboxed into the model's {inputWidth}×{inputHeight} input would be {nw}×{nh}: too thin");
         double dw = (inputWidth - nw) / 2.0, dh = (inputHeight - nh) / 2.0;
         return new YoloLetterbox(inputWidth, inputHeight, r, nw, nh, (int)Math.Round(dw - 0.1), (int)Math.Round(dh - 0.1));
     }

@@ -94,4 +94,15 @@ public sealed class ImageResizerTests(ITestOutputHelper output)
     [InlineData(1000, 1000, 1024, 1024, 1024)]
     public void ForLongestSide_SamRule_RoundsHalfUp(int w, int h, int n, int ew, int eh) =>
         Assert.Equal(new ImageSize(ew, eh), ImageSize.ForLongestSide(w, h, n));
+
+    // int(1 · 1024/4000 + 0.5) = 0: a 1×4000 image has no SAM input frame (it crashed sam, everything and predict with
+    // "image size 0×1024"); 1×2048 is the thinnest that keeps a row (int(0.5 + 0.5) = 1).
+    [Fact]
+    public void ForLongestSide_SideRoundingToZero_TypedError()
+    {
+        var e = Assert.Throws<SegKitException>(() => ImageSize.ForLongestSide(1, 4000, 1024));
+        Assert.Contains("a 1×4000 image resized to a longest side of 1024 would be 0×1024: too thin", e.Message);
+        Assert.Throws<SegKitException>(() => ImageSize.ForLongestSide(2049, 1, 1024));
+        Assert.Equal(new ImageSize(1024, 1), ImageSize.ForLongestSide(2048, 1, 1024));
+    }
 }

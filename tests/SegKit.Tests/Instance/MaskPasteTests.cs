@@ -102,4 +102,15 @@ public class MaskPasteTests(ITestOutputHelper output)
         Assert.Equal((int)(800.0 / 534 * 800), w);
         Assert.Equal((int)(800.0 / 534 * 534), h);
     }
+
+    // A 3×2000 image's shorter side goes to 800: an 800×533,333 input, which took all 24 GiB before the kernel stopped
+    // the process. It is refused before anything is allocated.
+    [Fact]
+    public void OnnxZooPreprocess_ThinImage_RefusedBeforeAllocating()
+    {
+        var image = new SegKit.Imaging.RgbImage(3, 2000, new byte[3 * 2000 * 3]);
+        var e = Assert.Throws<SegKit.Imaging.ImageLimitExceededException>(() => OnnxZooMaskRcnnRunner.Preprocess(image));
+        Assert.Equal(800L * 533333, e.Value);
+        Assert.Contains("800×533333", e.Message);
+    }
 }

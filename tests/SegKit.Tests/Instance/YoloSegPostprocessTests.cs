@@ -164,4 +164,13 @@ public class YoloSegPostprocessTests(ITestOutputHelper output)
         // A square image needs no padding.
         Assert.Equal((0, 0), (YoloLetterbox.Compute(100, 100, 640, 640).Left, YoloLetterbox.Compute(100, 100, 640, 640).Top));
     }
+
+    // round(1 · 640/1281) = 0: a 1×1281 photo has no letterbox (it crashed `segkit instance`, exit 70, and stopped a folder run).
+    [Fact]
+    public void Letterbox_SideRoundingToZero_TypedError()
+    {
+        var e = Assert.Throws<SegKitException>(() => YoloLetterbox.Compute(1, 1281, 640, 640));
+        Assert.Contains("a 1×1281 image letterboxed into the model's 640×640 input would be 0×640: too thin", e.Message);
+        Assert.Equal(1, YoloLetterbox.Compute(1, 1279, 640, 640).NewWidth); // round(0.5004); 1×1280 rounds half to even, to 0
+    }
 }
