@@ -57,7 +57,14 @@ internal static class SegmentCommand
             }
             catch (ArgumentOutOfRangeException e)
             {
-                stderr.WriteLine("segkit: " + e.Message);
+                // Said as the option (the options name their property, and .NET appends the parameter and value).
+                string? option = e.ParamName switch
+                {
+                    "Scale" => "--scale", "Sigma" => "--sigma", "MinSize" => "--min-size", "NSegments" => "--n-segments",
+                    "Compactness" => "--compactness", _ => null,
+                };
+                string text = e.Message.Split(" (Parameter")[0];
+                stderr.WriteLine("segkit: " + (option is null ? text : $"{option} {e.ActualValue}: {text}"));
                 return Task.FromResult(ExitCodes.UsageError);
             }
             var images = ImageInputs.Expand(parse.GetValue(inputs)!, parse.GetValue(outDir));

@@ -27,8 +27,8 @@ public sealed class FelzenszwalbOptions
     {
         if (!(Scale > 0) || double.IsInfinity(Scale))
             throw new ArgumentOutOfRangeException(nameof(Scale), Scale, "Felzenszwalb scale must be a finite number > 0");
-        if (!(Sigma >= 0) || double.IsInfinity(Sigma))
-            throw new ArgumentOutOfRangeException(nameof(Sigma), Sigma, "Felzenszwalb sigma must be a finite number ≥ 0");
+        if (!(Sigma >= 0 && Sigma <= ScipyGaussian.MaxSigma))
+            throw new ArgumentOutOfRangeException(nameof(Sigma), Sigma, $"Felzenszwalb sigma must be 0 to {ScipyGaussian.MaxSigma} pixels");
         if (MinSize < 0)
             throw new ArgumentOutOfRangeException(nameof(MinSize), MinSize, "Felzenszwalb min size must be ≥ 0 pixels");
         ParallelBands.CheckDegree(MaxDegreeOfParallelism, nameof(MaxDegreeOfParallelism));

@@ -50,8 +50,8 @@ public sealed class SlicOptions
             throw new ArgumentOutOfRangeException(nameof(Compactness), Compactness, "SLIC compactness must be a finite number > 0");
         if (MaxNumIter < 1)
             throw new ArgumentOutOfRangeException(nameof(MaxNumIter), MaxNumIter, "SLIC needs at least one iteration");
-        if (!(Sigma >= 0) || double.IsInfinity(Sigma))
-            throw new ArgumentOutOfRangeException(nameof(Sigma), Sigma, "SLIC sigma must be a finite number ≥ 0");
+        if (!(Sigma >= 0 && Sigma <= ScipyGaussian.MaxSigma))
+            throw new ArgumentOutOfRangeException(nameof(Sigma), Sigma, $"SLIC sigma must be 0 to {ScipyGaussian.MaxSigma} pixels");
         if (!(MinSizeFactor >= 0) || double.IsInfinity(MinSizeFactor))
             throw new ArgumentOutOfRangeException(nameof(MinSizeFactor), MinSizeFactor, "SLIC min size factor must be ≥ 0");
         if (!(MaxSizeFactor > 0) || double.IsInfinity(MaxSizeFactor) || MaxSizeFactor < MinSizeFactor)

@@ -42,12 +42,25 @@ public class SegmentCommandTests
     }
 
     [Theory]
-    [InlineData("--scale", "-3", "scale")]
+    [InlineData("--scale", "-3", "--scale -3: Felzenszwalb scale must be a finite number > 0")]
     [InlineData("--method", "watershed", "watershed")]
+    // σ = 1e6 ran for a quarter of an hour (a 8-million-tap kernel) and ignored SIGTERM.
+    [InlineData("--sigma", "1e6", "--sigma 1000000: Felzenszwalb sigma must be 0 to 100 pixels")]
     public void Segment_BadOption_IsUsageError(string option, string value, string expected)
     {
         var (code, _, err) = CliRunner.Run("segment", "x.jpg", option, value);
         Assert.Equal(ExitCodes.UsageError, code);
         Assert.Contains(expected, err, StringComparison.OrdinalIgnoreCase);
+    }
+
+    // σ below 1e-15 is no smoothing in scipy (and in SegKit's Gaussian); SLIC's depth axis read a tap of the empty
+    // kernel (IndexOutOfRangeException, exit 70).
+    [Fact]
+    public void Segment_SlicWithSigmaBelowScipysCutoff_SameAsNoSmoothing()
+    {
+        var image = ImageDecoder.DecodeRgb(Path.Combine(TestPaths.RepoRoot, "samples", "dog.jpg"));
+        var tiny = Slic.Segment(image, new SlicOptions { NSegments = 50, Sigma = 1e-20 });
+        var none = Slic.Segment(image, new SlicOptions { NSegments = 50, Sigma = 0 });
+        Assert.Equal(none.Labels, tiny.Labels);
     }
 }
