@@ -301,7 +301,7 @@ public static class CocoEvaluator
                     if (cats.Count > 0 && !cats.Contains(a.CategoryId)) continue;
                     Ann g = byId[a.Id];
                     if (iouType == CocoIouType.Segm && g.Rle is null && g.Segmentation is null)
-                        throw new ArgumentException($"annotation {g.Id} (image {g.ImageId}) has no segmentation; segm evaluation needs one");
+                        throw new SegKitException($"annotation {g.Id} (image {g.ImageId}) has no segmentation; segm evaluation needs one");
                     yield return g;
                 }
             }
@@ -314,16 +314,16 @@ public static class CocoEvaluator
             if (results.Count == 0) return list;
             bool boxBranch = results[0].Bbox is not null;
             if (!boxBranch && results[0].Segmentation is null)
-                throw new ArgumentException("results have neither bbox nor segmentation (keypoint and caption results are not supported)");
+                throw new SegKitException("results have neither bbox nor segmentation (keypoint and caption results are not supported)");
             for (int i = 0; i < results.Count; i++)
             {
                 CocoResult r = results[i];
                 if (!_images.TryGetValue(r.ImageId, out CocoImage? im))
-                    throw new ArgumentException($"result {i} is for image {r.ImageId}, which is not in the ground truth (pycocotools: 'Results do not correspond to current coco set')");
+                    throw new SegKitException($"result {i} is for image {r.ImageId}, which is not in the ground truth (pycocotools: 'Results do not correspond to current coco set')");
                 var a = new Ann { Id = i + 1, ImageId = r.ImageId, CategoryId = r.CategoryId, Score = r.Score };
                 if (boxBranch)
                 {
-                    CocoBoxXywh bb = r.Bbox ?? throw new ArgumentException($"result {i} has no bbox but the first result has one");
+                    CocoBoxXywh bb = r.Bbox ?? throw new SegKitException($"result {i} has no bbox but the first result has one");
                     double x1 = bb.X, x2 = bb.X + bb.Width, y1 = bb.Y, y2 = bb.Y + bb.Height;
                     a.Segmentation = r.Segmentation ?? CocoSegmentation.FromPolygons([[x1, y1, x1, y2, x2, y2, x2, y1]]);
                     a.Area = bb.Width * bb.Height;
@@ -331,7 +331,7 @@ public static class CocoEvaluator
                 }
                 else
                 {
-                    CocoSegmentation s = r.Segmentation ?? throw new ArgumentException($"result {i} has no segmentation but the first result has one");
+                    CocoSegmentation s = r.Segmentation ?? throw new SegKitException($"result {i} has no segmentation but the first result has one");
                     a.Segmentation = s;
                     a.Rle = s.ToRle(im.Height, im.Width);
                     a.Area = a.Rle.Area();

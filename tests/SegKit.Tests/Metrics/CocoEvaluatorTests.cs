@@ -60,8 +60,17 @@ public class CocoEvaluatorTests
 
     [Fact]
     public void Evaluate_ResultForUnknownImage_Throws() =>
-        Assert.Throws<ArgumentException>(() =>
+        Assert.Throws<SegKitException>(() =>
             CocoEvaluator.Evaluate(Gt(Box(1, 1, 1, 0, 0, 5, 5)), [Det(9, 1, 0.5, 0, 0, 5, 5)], CocoIouType.Bbox));
+
+    // pycocotools fails too (annToRLE: KeyError 'segmentation'); this was an ArgumentException, which `segkit eval coco`
+    // reported as an internal error (exit 70).
+    [Fact]
+    public void Evaluate_SegmWithGroundTruthWithoutSegmentation_TypedError() =>
+        Assert.Contains("annotation 1 (image 1) has no segmentation; segm evaluation needs one",
+            Assert.Throws<SegKitException>(() =>
+                CocoEvaluator.Evaluate(Gt(new CocoAnnotation(1, 1, 1, null, 25, new CocoBoxXywh(0, 0, 5, 5), false)),
+                    [Det(1, 1, 0.5, 0, 0, 5, 5)], CocoIouType.Segm)).Message);
 
     [Fact]
     public void Params_Default_ThresholdsAsNumpyLinspace()
