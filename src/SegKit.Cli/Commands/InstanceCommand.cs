@@ -67,7 +67,16 @@ internal static class InstanceCommand
                     nameof(InstanceSegmenterOptions.MaxDetections) => "--max-det",
                     _ => e.ParamName ?? "option",
                 };
-                throw new SegKitException($"{option} {Convert.ToString(e.ActualValue, CultureInfo.InvariantCulture)}: {e.Message.Split(" (Parameter")[0].Split(Environment.NewLine)[0]}");
+                // A bad command line (exit 2), said as the option rather than the property it sets.
+                string text = e.Message.Split(" (Parameter")[0].Split(Environment.NewLine)[0];
+                if (e.ParamName is { Length: > 0 } p && text.StartsWith(p + " ", StringComparison.Ordinal)) text = text[(p.Length + 1)..];
+                stderr.WriteLine($"segkit: {option} {Convert.ToString(e.ActualValue, CultureInfo.InvariantCulture)}: {text}");
+                return Task.FromResult(ExitCodes.UsageError);
+            }
+            catch (ArgumentException e) when (e.ParamName == "--classes")
+            {
+                stderr.WriteLine("segkit: " + e.Message.Split(" (Parameter")[0]);
+                return Task.FromResult(ExitCodes.UsageError);
             }
             int code = Run(parse.GetValue(inputs)!, parse.GetValue(model)!, options, parse.GetValue(outDir)!,
                 parse.GetValue(overlay), parse.GetValue(json), parse.GetValue(force), stdout, stderr, cancel);
@@ -84,7 +93,7 @@ internal static class InstanceCommand
         }
         catch (ArgumentException)
         {
-            throw new SegKitException($"--classes '{text}': give class names or ids separated by commas");
+            throw new ArgumentException($"--classes '{text}': give class names or ids separated by commas", "--classes");
         }
     }
 

@@ -119,6 +119,10 @@ public sealed class ClassFilter
     internal HashSet<int> Resolve(IReadOnlyDictionary<int, string> classNames, string model)
     {
         var allowed = new HashSet<int>(Ids);
+        // An id the model does not have would filter out everything without a word (a model without names takes any).
+        foreach (int id in Ids)
+            if (classNames.Count > 0 && !classNames.ContainsKey(id))
+                throw new SegKitException($"{model}: no class id {id}; the model's ids are {classNames.Keys.Min()}..{classNames.Keys.Max()}");
         foreach (string name in Names)
         {
             var hits = classNames.Where(kv => string.Equals(kv.Value, name, StringComparison.OrdinalIgnoreCase)).Select(kv => kv.Key).ToList();

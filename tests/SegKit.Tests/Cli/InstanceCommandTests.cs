@@ -73,12 +73,25 @@ public class InstanceCommandTests
         Assert.Contains("already done", again.Err);
     }
 
-    [Fact]
-    public void Instance_InvalidScore_UsageErrorBeforeWork()
+    // Out-of-range settings are a bad command line (exit 2; they exited 1, naming the property ScoreThreshold).
+    [Theory]
+    [InlineData("--score", "1.5", "--score 1.5: must be in [0, 1]")]
+    [InlineData("--classes", ",", "--classes ',': give class names or ids")]
+    public void Instance_InvalidSetting_UsageErrorBeforeWork(string option, string value, string expected)
     {
-        var (code, _, stderr) = CliRunner.Run("instance", TestPaths.SharedImage("dog.jpg"), "--model", YoloModel, "--score", "1.5");
+        var (code, _, stderr) = CliRunner.Run("instance", TestPaths.SharedImage("dog.jpg"), "--model", YoloModel, option, value);
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Contains(expected, stderr);
+    }
+
+    // An id the model does not have filtered out every instance ("no instances", exit 0); names were checked, ids not.
+    [Fact]
+    public void Instance_ClassIdTheModelLacks_InputErrorNamingItsIds()
+    {
+        var (code, _, stderr) = CliRunner.Run("instance", TestPaths.SharedImage("dog.jpg"), "--model", YoloModel, "--classes", "80",
+            "--out", TestPaths.NewTempDir());
         Assert.Equal(ExitCodes.InputError, code);
-        Assert.Contains("--score", stderr);
+        Assert.Contains("no class id 80; the model's ids are 0..79", stderr);
     }
 
     [Fact]

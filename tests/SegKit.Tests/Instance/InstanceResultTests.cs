@@ -132,8 +132,12 @@ public class InstanceResultTests
         var f = ClassFilter.Parse("Person, car,7");
         Assert.Equal(["Person", "car"], f.Names);
         Assert.Equal([7], f.Ids);
-        var names = new Dictionary<int, string> { [0] = "person", [2] = "car", [9] = "car" };
+        var names = new Dictionary<int, string> { [0] = "person", [2] = "car", [7] = "truck", [9] = "car" };
         Assert.Equal(new HashSet<int> { 0, 2, 7, 9 }, f.Resolve(names, "m"));
+        // An id the model lacks is refused; a model without class names takes any id.
+        Assert.Contains("no class id 7; the model's ids are 0..9",
+            Assert.Throws<SegKitException>(() => f.Resolve(new Dictionary<int, string> { [0] = "person", [2] = "car", [9] = "car" }, "m")).Message);
+        Assert.Equal(new HashSet<int> { 7 }, ClassFilter.Parse("7").Resolve(new Dictionary<int, string>(), "m"));
     }
 
     [Fact]
