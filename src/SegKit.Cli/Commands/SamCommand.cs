@@ -315,7 +315,7 @@ internal static class SamCommand
         {
             foreach (var m in masks)
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"prompt {m.Prompt} mask {m.Index}: score {m.Score:0.000}, area {m.Rle.Area()} → {m.File}"));
+                    $"prompt {m.Prompt} mask {(m.Index < 0 ? "best" : m.Index)}: score {m.Score:0.000}, area {m.Rle.Area()} → {m.File}"));
             stdout.WriteLine($"overlay → {overlayPath}");
         }
         return ExitCodes.Ok;

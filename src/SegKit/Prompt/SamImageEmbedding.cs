@@ -202,7 +202,15 @@ public sealed class SamImageEmbedding
             throw new SamEmbeddingFileException(source, $"original size {ow}×{oh} is not 1..{MaxSide} per side");
         if (longSide is < 1 or > MaxSide)
             throw new SamEmbeddingFileException(source, $"long side {longSide} is not 1..{MaxSide}");
-        var expectedInput = ResizeLongestSide.GetPreprocessShape(ow, oh, longSide);
+        ImageSize expectedInput;
+        try
+        {
+            expectedInput = ResizeLongestSide.GetPreprocessShape(ow, oh, longSide);
+        }
+        catch (SegKitException e)
+        {
+            throw new SamEmbeddingFileException(source, $"original size {ow}×{oh} has no SAM input frame: {e.Message}", e);
+        }
         if (expectedInput != new ImageSize(iw, ih))
             throw new SamEmbeddingFileException(source, $"input size {iw}×{ih} does not follow from {ow}×{oh} and long side {longSide} ({expectedInput} expected)");
         byte type = header[Need(1)];
@@ -242,6 +250,11 @@ public sealed class SamImageEmbedding
         var raw = bytes.Slice(prefix + headerBytes, (int)count * 4);
         if (BitConverter.IsLittleEndian) raw.CopyTo(MemoryMarshal.AsBytes(data.AsSpan()));
         else for (int i = 0; i < data.Length; i++) data[i] = BinaryPrimitives.ReadSingleLittleEndian(raw[(i * 4)..]);
+        // NaN or infinite features make every mask empty with a score (a valid checksum only says the file is as written).
+        int nonFinite = 0;
+        foreach (float v in data) if (!float.IsFinite(v)) nonFinite++;
+        if (nonFinite > 0)
+            throw new SamEmbeddingFileException(source, $"{nonFinite:N0} of its {data.Length:N0} values are NaN or infinite");
         return new SamImageEmbedding(data, shape, new ImageSize(ow, oh), longSide, new SamEncoderIdentity(name, sha));
     }
 

@@ -95,4 +95,17 @@ public sealed class SamImageEmbeddingTests
     [Fact]
     public void Create_ShapeAndValueCountDisagree_Throws() =>
         Assert.Throws<ArgumentException>(() => SamImageEmbedding.Create(new float[10], [1, 2, 3], new ImageSize(10, 10)));
+
+    // A file with a valid checksum whose values are NaN gave empty masks with scores (exit 0); it is refused on load.
+    [Fact]
+    public void Load_NonFiniteValues_TypedErrorCountingThem()
+    {
+        var values = new float[2 * 3 * 4];
+        values[5] = float.NaN;
+        values[7] = float.PositiveInfinity;
+        string path = Path.Combine(TestPaths.NewTempDir(), "nan.samemb");
+        SamImageEmbedding.Create(values, [1, 2, 3, 4], new ImageSize(1800, 1200)).Save(path);
+        var e = Assert.Throws<SamEmbeddingFileException>(() => SamImageEmbedding.Load(path));
+        Assert.Contains("2 of its 24 values are NaN or infinite", e.Message);
+    }
 }
