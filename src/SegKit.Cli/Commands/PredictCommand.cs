@@ -61,11 +61,19 @@ internal static class PredictCommand
             if (outFull == Path.TrimEndingDirectorySeparator(Path.GetFullPath(parse.GetValue(dataset)!)))
                 throw DatasetFolderAsOut(outPath, parse.GetValue(dataset)!);
             var source = DatasetSource.Open(parse.GetValue(dataset)!, new DatasetSourceOptions { Split = parse.GetValue(split), Exclude = outFull });
+            // Image entries the COCO loader dropped or doubted were left out without a word; two with one id would give
+            // results that cannot be told apart.
+            foreach (var d in source.Coco?.Diagnostics.Where(d => d.Section == "images") ?? [])
+            {
+                if (d.Problem == CocoProblem.DuplicateId)
+                    throw new SegKitException(d.Message + "; results are keyed by image id, so predict needs unique ones");
+                stderr.WriteLine("segkit: warning: " + d.Message);
+            }
             if (source.Images.Count == 0)
                 throw new SegKitException($"{source.Path}: no images to run on ({source.Kind switch
                 {
                     DatasetSourceKind.Voc => "the VOC list is empty, or the folder has no JPEGImages",
-                    DatasetSourceKind.Coco => "its 'images' list is empty",
+                    DatasetSourceKind.Coco => "no usable entry in its 'images' list",
                     _ => "no .jpg, .jpeg or .png files in the folder or below it",
                 }})");
             string taskName = parse.GetValue(task)!;

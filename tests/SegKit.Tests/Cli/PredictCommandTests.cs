@@ -245,4 +245,24 @@ public class PredictCommandTests
         Assert.Equal(ExitCodes.UsageError, code);
         Assert.Contains(expected, err);
     }
+
+    // COCO image entries the loader drops (a string id) were left out without a word, and two entries with one id
+    // gave 200 results all for image 1 (exit 0).
+    [Fact]
+    public void PredictCoco_DroppedOrDuplicateImageEntries_WarnedOrRefused()
+    {
+        string dir = TestPaths.NewTempDir();
+        File.Copy(TestPaths.SharedImage("dog.jpg"), Path.Combine(dir, "dog.jpg"));
+        File.Copy(TestPaths.SharedImage("groceries.jpg"), Path.Combine(dir, "groceries.jpg"));
+        string dropped = Path.Combine(dir, "a.json"), twice = Path.Combine(dir, "c.json");
+        File.WriteAllText(dropped, """{"images":[{"id":"one","file_name":"dog.jpg","width":800,"height":534}],"annotations":[],"categories":[]}""");
+        File.WriteAllText(twice, """{"images":[{"id":1,"file_name":"dog.jpg","width":800,"height":534},{"id":1,"file_name":"groceries.jpg","width":800,"height":534}],"annotations":[],"categories":[]}""");
+        var (code, _, err) = CliRunner.Run("predict", dropped, "--task", "instance", "--model", Yolo, "--out", TestPaths.NewTempDir());
+        Assert.Equal(ExitCodes.InputError, code);
+        Assert.Contains("warning: " + dropped + ": \"id\" is String, a number expected", err);
+        Assert.Contains("no images to run on (no usable entry in its 'images' list)", err);
+        var (code2, _, err2) = CliRunner.Run("predict", twice, "--task", "instance", "--model", Yolo, "--out", TestPaths.NewTempDir());
+        Assert.Equal(ExitCodes.InputError, code2);
+        Assert.Contains("image id 1 appears more than once", err2);
+    }
 }
