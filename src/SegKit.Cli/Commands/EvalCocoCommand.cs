@@ -46,6 +46,11 @@ internal static class EvalCocoCommand
             double evalMs = StageTimings.Since(t);
 
             var warnings = groundTruth.Diagnostics.Concat(results.Diagnostics).Select(d => d.Message).ToList();
+            // Scores of nothing: AP 0 with no results, -1 with no ground truth (pycocotools' loadRes fails on an empty list).
+            if (results.Count == 0)
+                warnings.Insert(0, $"{parse.GetValue(pred)}: no usable results, so every AP and AR is 0");
+            if (groundTruth.Annotations.Count == 0)
+                warnings.Insert(0, $"{parse.GetValue(gt)}: no usable ground-truth annotations, so every AP and AR is -1 (undefined)");
             const int Shown = 5;
             foreach (string w in warnings.Take(Shown)) stderr.WriteLine("segkit: warning: " + w);
             if (warnings.Count > Shown) stderr.WriteLine($"segkit: warning: ... and {warnings.Count - Shown} more (see --json)");

@@ -8,7 +8,7 @@ internal static class EvalCommand
     public static Command Create(TextWriter stdout, TextWriter stderr) =>
         new("eval", "Score predictions against ground truth: 'semantic' (label maps: mIoU, as torchvision) or 'coco' (COCO AP, as pycocotools).")
         {
-            EvalSemanticCommand.Create(stdout),
+            EvalSemanticCommand.Create(stdout, stderr),
             EvalCocoCommand.Create(stdout, stderr),
         };
 }

@@ -8,7 +8,7 @@ namespace SegKit.Cli;
 
 internal static class EvalSemanticCommand
 {
-    public static Command Create(TextWriter stdout)
+    public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var pred = new Option<DirectoryInfo>("--pred") { Description = "Predicted label maps: <stem>.png or <stem>.labels.png (palette or gray PNG of class ids).", Required = true };
         var gt = new Option<DirectoryInfo>("--gt") { Description = "Ground-truth label maps <stem>.png (e.g. VOC2012/SegmentationClass).", Required = true };
@@ -39,6 +39,9 @@ internal static class EvalSemanticCommand
             };
             SemanticEvalResult r = SemanticEvaluation.EvaluateFolders(parse.GetValue(pred)!.FullName, parse.GetValue(gt)!.FullName, options, cancel);
             double totalMs = StageTimings.Since(start);
+            if (r.Matrix.Total == 0)
+                stderr.WriteLine("segkit: warning: no pixel was counted: every ground-truth pixel is the ignore index or a class id beyond " +
+                                 "--num-classes, so the metrics are undefined (NaN, null in JSON)");
             LabelSet? names = parse.GetValue(labels) is string id ? LabelSet.FromId(id) : null;
             if (parse.GetValue(json)) PrintJson(stdout, r, names, totalMs);
             else PrintText(stdout, r, names);

@@ -80,7 +80,7 @@ public static class SemanticEvaluation
     /// <summary>
     /// Evaluates the label maps in <paramref name="predictionDir"/> against those in <paramref name="groundTruthDir"/>:
     /// every <c>&lt;stem&gt;.png</c> of the ground truth is paired with the prediction <c>&lt;stem&gt;.png</c>, or
-    /// <c>&lt;stem&gt;.labels.png</c> as <c>segkit semantic</c> writes it. Label maps are palette or gray PNGs
+    /// <c>&lt;stem&gt;.labels.png</c> as <c>segkit semantic</c> writes it (both at once is an error). Label maps are palette or gray PNGs
     /// (<see cref="LabelMapFile"/>).
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">A folder is missing.</exception>
@@ -99,6 +99,9 @@ public static class SemanticEvaluation
         {
             string stem = Path.GetFileNameWithoutExtension(gt);
             string a = Path.Combine(predictionDir, stem + ".png"), b = Path.Combine(predictionDir, stem + ".labels.png");
+            // Both present: which one is the prediction cannot be told (a stale one was silently used).
+            if (File.Exists(a) && File.Exists(b))
+                throw new SegKitException($"{predictionDir}: both {stem}.png and {stem}.labels.png are there; keep one prediction per ground-truth map");
             if (File.Exists(a)) pairs.Add((a, gt));
             else if (File.Exists(b)) pairs.Add((b, gt));
             else missing.Add(stem);

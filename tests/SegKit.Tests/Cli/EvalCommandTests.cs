@@ -185,4 +185,34 @@ public class EvalCommandTests
         Assert.Equal(2, CliRunner.Run("eval", "semantic", "--pred", "a", "--gt", "b", "--labels", "nope").Code);
         Assert.Equal(2, CliRunner.Run("eval", "semantic", "--pred", "a").Code);
     }
+
+    // Nothing to score printed AP 0.000 or -1 (or NaN for label maps) without a word; now a warning says why.
+    [Fact]
+    public void Eval_NothingToScore_WarnsWhy()
+    {
+        string dir = TestPaths.NewTempDir();
+        string gt = Path.Combine(dir, "gt.json"), pred = Path.Combine(dir, "pred.json");
+        File.WriteAllText(gt, """{"images":[{"id":1,"width":100,"height":100}],"categories":[{"id":1,"name":"a"}],"annotations":[]}""");
+        File.WriteAllText(pred, "[]");
+        var (code, _, err) = CliRunner.Run("eval", "coco", "--gt", gt, "--pred", pred, "--iou-type", "bbox");
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("no usable results, so every AP and AR is 0", err);
+        Assert.Contains("no usable ground-truth annotations, so every AP and AR is -1", err);
+
+        string g = Path.Combine(dir, "g"), p = Path.Combine(dir, "p");
+        Directory.CreateDirectory(g);
+        Directory.CreateDirectory(p);
+        var ignored = new SegKit.Masks.LabelMap(4, 3, Enumerable.Repeat((byte)255, 12).ToArray());
+        SegKit.Datasets.LabelMapFile.Write(Path.Combine(g, "a.png"), ignored);
+        SegKit.Datasets.LabelMapFile.Write(Path.Combine(p, "a.png"), new SegKit.Masks.LabelMap(4, 3, new byte[12]));
+        var (code2, _, err2) = CliRunner.Run("eval", "semantic", "--pred", p, "--gt", g);
+        Assert.Equal(ExitCodes.Ok, code2);
+        Assert.Contains("no pixel was counted", err2);
+
+        // Two predictions for one map: which is meant cannot be told (the stale <stem>.png was used).
+        SegKit.Datasets.LabelMapFile.Write(Path.Combine(p, "a.labels.png"), new SegKit.Masks.LabelMap(4, 3, new byte[12]));
+        var (code3, _, err3) = CliRunner.Run("eval", "semantic", "--pred", p, "--gt", g);
+        Assert.Equal(ExitCodes.InputError, code3);
+        Assert.Contains("both a.png and a.labels.png are there", err3);
+    }
 }
