@@ -132,6 +132,16 @@ internal sealed class YoloSegRunner : InstanceRunner
         _inputWidth = input.Shape[3] > 0 ? (int)input.Shape[3] : iw;
         _inputHeight = input.Shape[2] > 0 ? (int)input.Shape[2] : ih;
         _names = meta.TryGetValue("names", out var n) && YoloSegContract.TryParseNames(n) is { } parsed ? parsed : new Dictionary<int, string>();
+        // A layout forced on the other kind of export read its rows as something else (264 invented classes, exit 0).
+        long nm = protos.Shape[1] > 0 ? protos.Shape[1] : 32;
+        string shape = det.ShapeText;
+        if (endToEnd && det.Shape[2] > 0 && det.Shape[2] != 6 + nm)
+            throw new ModelContractException(model, det.Name,
+                $"detections {shape} are not end-to-end rows [1,K,{6 + nm}] (box, score, class, {nm} coefficients); a plain YOLO-seg export is read with --format yolo");
+        if (!endToEnd && det.Shape[1] > 0 && _names.Count > 0 && det.Shape[1] - 4 - nm != _names.Count)
+            throw new ModelContractException(model, det.Name,
+                $"detections {shape} would hold {det.Shape[1] - 4 - nm} classes beside 4 box values and {nm} coefficients, but the model names " +
+                $"{_names.Count}; an end-to-end export ([1,K,{6 + nm}]) is read with --format yolo-e2e");
     }
 
     public override ModelContractKind Kind => _endToEnd ? ModelContractKind.YoloSegEndToEnd : ModelContractKind.YoloSeg;

@@ -102,4 +102,17 @@ public class InstanceCommandTests
         Assert.Contains("fits no instance contract", stderr);
         Assert.Contains("YoloSeg", stderr);
     }
+
+    // --format forced on the other kind of YOLO export: the end-to-end [1,300,38] read as 264 classes gave invented
+    // classes (exit 0), and the plain [1,116,8400] read as end to end failed only per image. Both are refused at load.
+    [Theory]
+    [InlineData("yolo_seg_e2e.onnx", "yolo", "detections [1,300,38] would hold 264 classes beside 4 box values and 32 coefficients, but the model names 80")]
+    [InlineData("yolo_seg.onnx", "yolo-e2e", "detections [1,116,8400] are not end-to-end rows [1,K,38]")]
+    public void Instance_FormatForcedOnTheOtherYoloExport_RefusedAtLoad(string model, string format, string expected)
+    {
+        var (code, _, stderr) = CliRunner.Run("instance", TestPaths.SharedImage("dog.jpg"), "--model", SegKit.Tests.Instance.InstanceReference.Path(model),
+            "--format", format, "--out", TestPaths.NewTempDir());
+        Assert.Equal(ExitCodes.InputError, code);
+        Assert.Contains(expected, stderr);
+    }
 }
