@@ -47,14 +47,20 @@ public sealed unsafe class InferenceSession : IDisposable
     /// <summary>Loads the ONNX model at <paramref name="path"/>.</summary>
     /// <param name="path">A .onnx file (relative paths are resolved against the current directory).</param>
     /// <param name="options">Threads, optimisation level, execution provider; null = <see cref="SessionOptions.Default"/>.</param>
-    /// <exception cref="OrtException">ORT could not load the model (missing file, not ONNX, invalid graph);
+    /// <exception cref="OrtException">ORT could not load the model (missing or empty file, not ONNX, invalid graph);
     /// the message names the file.</exception>
+    /// <exception cref="FileNotFoundException">The path is a folder.</exception>
     /// <exception cref="OrtExecutionProviderUnavailableException">The requested provider is not in the loaded ORT.</exception>
     /// <exception cref="OrtLibraryNotFoundException">No ONNX Runtime library could be loaded.</exception>
     public static InferenceSession FromFile(string path, SessionOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string fullPath = Path.GetFullPath(path);
+        // Said plainly: ORT reads a folder as a missing file, and an empty file as "ModelProto does not have a graph".
+        if (Directory.Exists(fullPath))
+            throw new FileNotFoundException($"model {fullPath} is a folder; an ONNX model file is expected", fullPath);
+        if (File.Exists(fullPath) && new FileInfo(fullPath).Length == 0)
+            throw new OrtException(OrtErrorCode.NoModel, "the file is empty (0 bytes), not an ONNX model", $"loading ONNX model '{fullPath}'");
         var env = OrtEnvironment.Env;
         using var nativeOptions = CreateNativeOptions(options ?? SessionOptions.Default);
         // ORTCHAR_T is char (UTF-8) on Linux and macOS; this binding targets linux-x64.

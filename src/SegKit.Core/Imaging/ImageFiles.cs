@@ -11,6 +11,8 @@ internal static class ImageFiles
     public static PooledFileBytes ReadBounded(string path, ImageDecoderOptions options)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (Directory.Exists(path)) // .NET says "Access to the path is denied"
+            throw new FileNotFoundException($"image {path} is a folder; an image file is expected", path);
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
         long len = fs.Length;
         if (len > options.MaxFileBytes)

@@ -62,6 +62,8 @@ public sealed class InstanceSegmenter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(modelPath);
         options ??= InstanceSegmenterOptions.Default;
+        if (Directory.Exists(modelPath))
+            throw new FileNotFoundException($"model {modelPath} is a folder; an ONNX model file is expected", modelPath);
         if (!File.Exists(modelPath))
             throw new FileNotFoundException($"model file not found: {modelPath}", modelPath);
         var session = InferenceSession.FromFile(modelPath, new SessionOptions { IntraOpThreads = options.Threads });

@@ -167,6 +167,7 @@ public sealed class SamImageEmbedding
     public static SamImageEmbedding Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path)) throw new FileNotFoundException($"embedding {path} is a folder; a .samemb file is expected", path);
         if (!File.Exists(path)) throw new FileNotFoundException($"embedding file not found: {path}", path);
         long length = new FileInfo(path).Length;
         if (length > Array.MaxLength) throw new SamEmbeddingFileException(path, $"{length} bytes is larger than any embedding");

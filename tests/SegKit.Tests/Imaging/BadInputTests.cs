@@ -206,4 +206,13 @@ public sealed class BadInputTests
         var ex = Assert.Throws<ImageFormatException>(() => ImageDecoder.DecodeRgb(bytes, "garbage.jpg"));
         Assert.Contains("garbage.jpg", ex.Message);
     }
+
+    // A folder given as an image read "Access to the path ... is denied".
+    [Fact]
+    public void DecodeRgb_PathIsAFolder_SaidAsSuch()
+    {
+        string dir = Path.GetDirectoryName(Write("x.jpg", [1, 2, 3]))!;
+        Assert.Contains("is a folder; an image file is expected", Assert.Throws<FileNotFoundException>(() => ImageDecoder.DecodeRgb(dir)).Message);
+        Assert.Contains("is a folder", Assert.Throws<FileNotFoundException>(() => SegKit.Prompt.SamImageEmbedding.Load(dir)).Message);
+    }
 }

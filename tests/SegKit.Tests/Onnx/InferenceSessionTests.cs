@@ -245,6 +245,19 @@ public sealed class InferenceSessionTests(MultiDtypeSessionFixture fixture) : IC
         Assert.Contains("Protobuf parsing failed", e.NativeMessage);
     }
 
+    // ORT said "ModelProto does not have a graph" for an empty file and "no such file" for a folder.
+    [Fact]
+    public void FromFile_EmptyFileOrFolder_SaidAsSuch()
+    {
+        string dir = TestPaths.NewTempDir();
+        string empty = Path.Combine(dir, "empty.onnx");
+        File.WriteAllBytes(empty, []);
+        var e = Assert.Throws<OrtException>(() => InferenceSession.FromFile(empty));
+        Assert.Equal(OrtErrorCode.NoModel, e.Code);
+        Assert.Contains($"loading ONNX model '{empty}': ONNX Runtime error NoModel: the file is empty (0 bytes)", e.Message);
+        Assert.Contains("is a folder", Assert.Throws<FileNotFoundException>(() => InferenceSession.FromFile(dir)).Message);
+    }
+
     [Fact]
     public void FromFile_MissingFile_OrtExceptionNoSuchFile()
     {
