@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.Runtime.InteropServices;
 using SegKit.Onnx;
 
 namespace SegKit.Cli;
@@ -41,17 +42,37 @@ internal static class CliApp
             return ExitCodes.UsageError;
         }
 
+        // Ctrl+C / SIGTERM cancel the verb's token: folder runs stop between images, SAM's generator between batches.
+        // Work that does not watch it (one long classical segmentation) is given GracePeriod, then the process ends:
+        // with System.CommandLine's own handling, `segment --sigma 1e6` ignored SIGTERM for a quarter of an hour.
         using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
-        Console.CancelKeyPress += onCancel;
+        int finished = 0;
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            bool again = cancel.IsCancellationRequested;
+            cancel.Cancel();
+            if (again) Exit(); // a second signal: now
+            else _ = Task.Delay(GracePeriod).ContinueWith(_ => Exit(), TaskScheduler.Default);
+        }
+        void Exit()
+        {
+            if (Volatile.Read(ref finished) != 0) return;
+            stderr.WriteLine("segkit: cancelled in the middle of an image; its outputs were not written (a hidden .tmp file may remain)");
+            stderr.Flush();
+            Environment.Exit(ExitCodes.Cancelled);
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         try
         {
-            return parse.Invoke(new InvocationConfiguration
+            return parse.InvokeAsync(new InvocationConfiguration
             {
                 Output = stdout,
                 Error = stderr,
                 EnableDefaultExceptionHandler = false,
-            });
+                ProcessTerminationTimeout = null, // handled above
+            }, cancel.Token).GetAwaiter().GetResult();
         }
         catch (Exception e)
         {
@@ -59,9 +80,12 @@ internal static class CliApp
         }
         finally
         {
-            Console.CancelKeyPress -= onCancel;
+            Volatile.Write(ref finished, 1);
         }
     }
+
+    /// <summary>How long a cancelled verb may take to stop before the process exits anyway.</summary>
+    private static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(5);
 
     private static IEnumerable<Command> Commands(TextWriter stdout, TextWriter stderr) =>
     [
