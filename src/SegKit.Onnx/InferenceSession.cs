@@ -59,6 +59,8 @@ public sealed unsafe class InferenceSession : IDisposable
         // Said plainly: ORT reads a folder as a missing file, and an empty file as "ModelProto does not have a graph".
         if (Directory.Exists(fullPath))
             throw new FileNotFoundException($"model {fullPath} is a folder; an ONNX model file is expected", fullPath);
+        if (File.Exists(fullPath))
+            File.OpenHandle(fullPath).Dispose(); // an unreadable file: .NET's "Access to the path is denied", not ORT's "system error number 13"
         if (File.Exists(fullPath) && new FileInfo(fullPath).Length == 0)
             throw new OrtException(OrtErrorCode.NoModel, "the file is empty (0 bytes), not an ONNX model", $"loading ONNX model '{fullPath}'");
         var env = OrtEnvironment.Env;

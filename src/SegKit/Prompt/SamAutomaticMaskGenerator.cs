@@ -99,6 +99,11 @@ public sealed class SamAutomaticMaskGenerator
     {
         var timings = new SamEverythingTimings();
         var (crops, layers) = SamAmg.GenerateCropBoxes(height, width, Options.CropNLayers, Options.CropOverlapRatio);
+        // segment-anything slices an empty crop of a tiny image and its encoder fails on it; said before any work here.
+        for (int i = 0; i < crops.Length; i++)
+            if (crops[i].X1 <= crops[i].X0 || crops[i].Y1 <= crops[i].Y0)
+                throw new SegKitException($"a {width}×{height} image is too small for crop layer {layers[i]}: its crop " +
+                                          $"({crops[i].X0},{crops[i].Y0})–({crops[i].X1},{crops[i].Y1}) is empty; use fewer crop layers");
         var origBox = new IntBoxXyxy(0, 0, width, height);
         var all = new List<Candidate>();
         int prompts = 0, candidates = 0;

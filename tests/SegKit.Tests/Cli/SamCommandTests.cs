@@ -268,6 +268,18 @@ public sealed class SamCommandTests : IClassFixture<SamPredictorReferenceTests.M
         Assert.Contains("box 0 (500,300,900,700) reaches outside the 800×534 image; GrabCut uses its part inside, x 500..800, y 300..534", err5);
     }
 
+    // segment-anything's crops of a 1×1 image include empty ones (its encoder then fails); this crashed with "image size 1×0".
+    [Fact]
+    public void Everything_ImageTooSmallForItsCropLayers_TypedError()
+    {
+        string one = Path.Combine(TestPaths.NewTempDir(), "one.png");
+        PngEncoder.Save(new RgbImage(1, 1), one);
+        var (code, _, err) = CliRunner.Run("everything", one, "--encoder", Fixtures.File("sam_reference", "sam_fixture_encoder.onnx"),
+            "--decoder", SamReference.Decoder, "--points-per-side", "2", "--crop-n-layers", "1", "--out", TestPaths.NewTempDir());
+        Assert.Equal(ExitCodes.InputError, code);
+        Assert.Contains("a 1×1 image is too small for crop layer 1: its crop (0,1)–(1,1) is empty", err);
+    }
+
     [Theory]
     [InlineData("--points-per-side", "0", "--points-per-side: must be 1 to 1024")]
     // 46341² overflowed int (an unhandled OverflowException, rc 134); NaN thresholds meant "no filter".
