@@ -58,6 +58,38 @@ internal sealed class BatchRunner
     public Func<string, IEnumerable<string>>? OutputsOf { get; init; }
 
     /// <summary>
+    /// What the outputs depend on, one "name: value" per line (the model file, thresholds, the algorithm's
+    /// parameters; not thread counts). Kept in the marker folder; when a run's differ from the last run's there,
+    /// every image is redone (images "already done" with other settings were skipped: `--scale 50` after a run with
+    /// 500 changed nothing). Null: not checked.
+    /// </summary>
+    public string? Settings { get; init; }
+
+    private const string SettingsFile = ".segkit-settings";
+
+    /// <summary>The lines of <paramref name="settings"/> that differ from the last run's in <paramref name="markerDir"/>;
+    /// empty when they are the same or no earlier run left any.</summary>
+    public static IReadOnlyList<string> ChangedSettings(string markerDir, string? settings)
+    {
+        string file = Path.Combine(markerDir, SettingsFile);
+        if (settings is null || !File.Exists(file)) return [];
+        string previous;
+        try { previous = File.ReadAllText(file); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return ["(the last run's settings could not be read)"]; }
+        if (previous == settings) return [];
+        var before = previous.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        var changed = settings.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !before.Contains(l)).ToList();
+        return changed.Count > 0 ? changed : ["(a setting of the last run is gone)"];
+    }
+
+    /// <summary>A model file as a setting: its full path, length and modification time.</summary>
+    public static string FileSetting(string path)
+    {
+        var f = new FileInfo(path);
+        return f.Exists ? $"{f.FullName} ({f.Length} bytes, modified {f.LastWriteTimeUtc:O})" : f.FullName;
+    }
+
+    /// <summary>
     /// Processes <paramref name="items"/>; an item is done when <c>&lt;markerDir&gt;/&lt;Id&gt;.json</c> exists.
     /// <paramref name="process"/> gets (image path, id, output dir) and writes that marker last.
     /// </summary>
@@ -78,6 +110,16 @@ internal sealed class BatchRunner
             {
                 throw new SegKitException($"cannot create the output folder {dir}: {e.Message}", e);
             }
+        }
+        if (Settings is not null)
+        {
+            var changed = ChangedSettings(markerDir, Settings);
+            if (!force && changed.Count > 0)
+            {
+                _stderr.WriteLine($"segkit: the outputs in {markerDir} were made with other settings; every image is redone. Now: {string.Join("; ", changed)}");
+                force = true;
+            }
+            AtomicFile.WriteAllText(Path.Combine(markerDir, SettingsFile), Settings);
         }
         var outcomes = new List<ImageOutcome>(items.Count);
         // A live progress bar on a terminal; one line per image when stderr is a file or a pipe (CI logs).

@@ -114,6 +114,9 @@ internal static class InstanceCommand
         // An image whose JSON exists but not its id map (or its overlay, when asked for now) is redone.
         return new BatchRunner(stdout, stderr)
         {
+            Settings = string.Join("\n", "verb: instance", "model: " + BatchRunner.FileSetting(modelFile.FullName), $"format: {segmenter.Format}",
+                FormattableString.Invariant($"score: {options.ScoreThreshold}"), FormattableString.Invariant($"mask threshold: {options.MaskThreshold}"),
+                FormattableString.Invariant($"iou: {options.NmsIou}"), $"max detections: {options.MaxDetections}", $"classes: {options.ClassFilter?.ToString() ?? "all"}") + "\n",
             OutputsOf = stem => overlay
                 ? [Path.Combine(outDir, stem + ".instances.png"), Path.Combine(outDir, stem + ".overlay.jpg")]
                 : [Path.Combine(outDir, stem + ".instances.png")],

@@ -81,8 +81,16 @@ internal static class PredictCommand
             string parts = Path.Combine(outPath, "parts");
             var items = source.Images.Select(i => new BatchItem(i.Id, i.ImagePath)).ToList();
             // An image whose marker exists but whose label map or results part does not (deleted since) is redone.
+            var inv = System.Globalization.CultureInfo.InvariantCulture;
             var runner = new BatchRunner(stdout, stderr)
             {
+                Settings = string.Join("\n", $"verb: predict {taskName}", "model: " + BatchRunner.FileSetting(parse.GetValue(model)!.FullName),
+                    taskName switch
+                    {
+                        "semantic" => "preset: " + (parse.GetValue(presetFile) is { } pfile ? BatchRunner.FileSetting(pfile.FullName) : parse.GetValue(preset) ?? "(from the model)"),
+                        "sam" => $"encoder: {(parse.GetValue(encoder) is { } e ? BatchRunner.FileSetting(e.FullName) : "")}; points per side: {parse.GetValue(pointsPerSide)}",
+                        _ => "score: " + parse.GetValue(score).ToString("R", inv),
+                    }) + "\n",
                 OutputsOf = id => [taskName == "semantic" ? Path.Combine(outPath, "SegmentationClass", id + ".png") : Path.Combine(parts, id + ".results.json")],
             };
             string modelPath = parse.GetValue(model)!.FullName;

@@ -72,6 +72,7 @@ internal static class SegmentCommand
             // An image whose JSON exists but not one of its pictures is redone.
             int code = new BatchRunner(stdout, stderr)
             {
+                Settings = $"verb: segment\nalgorithm: {description}\n",
                 OutputsOf = stem => [.. new[] { ".regions.png", ".colored.png", ".overlay.jpg" }.Select(e => Path.Combine(outPath, stem + e))],
             }.Run(images, outPath, parse.GetValue(force), parse.GetValue(json),
                 (image, stem, dir) => ProcessOne(image, stem, dir, img => algorithm(parse, img), description), cancel);

@@ -59,12 +59,26 @@ internal static class SemanticCommand
                     MaxInputPixels = parse.GetValue(maxInput) ?? SemanticSegmenterOptions.Default.MaxInputPixels,
                 });
             string outPath = parse.GetValue(outDir)!;
-            var run = new FolderRun(segmenter, modelFile.Name, parse.GetValue(overlay), images, outPath, parse.GetValue(force));
-            int code = new BatchRunner(stdout, stderr) { OutputsOf = run.OutputsOf }
+            string settings = SettingsOf(segmenter, modelFile.FullName);
+            // Outputs made with other settings are redone: the runner says so, and nothing is decoded ahead for a skip.
+            bool redo = parse.GetValue(force) || BatchRunner.ChangedSettings(outPath, settings).Count > 0;
+            var run = new FolderRun(segmenter, modelFile.Name, parse.GetValue(overlay), images, outPath, redo);
+            int code = new BatchRunner(stdout, stderr) { OutputsOf = run.OutputsOf, Settings = settings }
                 .Run(images, outPath, parse.GetValue(force), parse.GetValue(json), run.ProcessOne, cancel);
             return Task.FromResult(code);
         });
         return command;
+    }
+
+    /// <summary>What a label map depends on: the model file, the preset's values and the resize in force.</summary>
+    internal static string SettingsOf(SemanticSegmenter segmenter, string modelPath)
+    {
+        var p = segmenter.Preset;
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        return string.Join("\n", "verb: semantic", "model: " + BatchRunner.FileSetting(modelPath),
+            $"preset: {p.Name} mean [{string.Join(",", p.Mean.Select(v => v.ToString("R", inv)))}] std [{string.Join(",", p.Std.Select(v => v.ToString("R", inv)))}] " +
+            $"divisor {p.PixelDivisor.ToString("R", inv)} {p.ChannelOrder} output {p.OutputName ?? "(the only one)"}",
+            $"resize: {segmenter.Resize}") + "\n";
     }
 
     /// <summary>

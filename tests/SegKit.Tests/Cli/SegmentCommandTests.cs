@@ -63,4 +63,27 @@ public class SegmentCommandTests
         var none = Slic.Segment(image, new SlicOptions { NSegments = 50, Sigma = 0 });
         Assert.Equal(none.Labels, tiny.Labels);
     }
+
+    // An image whose outputs were made with other settings was "already done": `--scale 50` after a run at 500 kept the
+    // 500 outputs. The run now redoes it and says why; the same settings again skip it.
+    [Fact]
+    public void Segment_RerunWithOtherSettings_RedoesAndSaysWhy()
+    {
+        string photo = Path.Combine(TestPaths.RepoRoot, "samples", "dog.jpg");
+        string output = TestPaths.NewTempDir();
+        Assert.Equal(ExitCodes.Ok, CliRunner.Run("segment", photo, "--scale", "500", "--out", output).Code);
+        var (code, json, err) = CliRunner.Run("segment", photo, "--scale", "50", "--out", output, "--json");
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("were made with other settings; every image is redone. Now: algorithm: felzenszwalb scale=50 sigma=0.8 min_size=200", err);
+        var expected = Felzenszwalb.Segment(ImageDecoder.DecodeRgb(photo), new FelzenszwalbOptions { Scale = 50, MinSize = 200 });
+        using (var doc = JsonDocument.Parse(json))
+        {
+            Assert.Equal("done", doc.RootElement.GetProperty("images")[0].GetProperty("status").GetString());
+            Assert.Equal(expected.RegionCount, doc.RootElement.GetProperty("images")[0].GetProperty("region_count").GetInt32());
+        }
+        var (_, json2, err2) = CliRunner.Run("segment", photo, "--scale", "50", "--out", output, "--json");
+        Assert.DoesNotContain("other settings", err2);
+        using var doc2 = JsonDocument.Parse(json2);
+        Assert.Equal("skipped", doc2.RootElement.GetProperty("images")[0].GetProperty("status").GetString());
+    }
 }

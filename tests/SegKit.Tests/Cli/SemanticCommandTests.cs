@@ -113,7 +113,8 @@ public class SemanticCommandTests
         Assert.Equal(ExitCodes.InputError, code); // the only image failed: a bad input
         Assert.Contains("dog.jpg", stderr);
         Assert.Contains("MaxInputPixels = 16,777,216", stderr);
-        Assert.Empty(Directory.GetFiles(output));
+        // No output but the run's settings (.segkit-settings)
+        Assert.Equal([".segkit-settings"], Directory.GetFiles(output).Select(Path.GetFileName));
 
         (code, _, stderr) = CliRunner.Run("semantic", TestPaths.SharedImage("dog.jpg"), "--model", model, "--size", "96",
             "--max-input-pixels", "13727", "--out", output);
@@ -261,5 +262,29 @@ public class SemanticCommandTests
         Assert.Equal(new Dictionary<string, string?> { ["a.jpg"] = "done", ["b.jpg"] = "done" }, Statuses(stdout2));
         Assert.True(File.Exists(Path.Combine(output, "b.overlay.jpg")));
         Assert.Equal(new Dictionary<string, string?> { ["a.jpg"] = "skipped", ["b.jpg"] = "skipped" }, Statuses(CliRunner.Run([.. args, "--overlay"]).Out));
+    }
+
+    // Another model or resize into the same --out: the label maps of the last run were kept as "already done".
+    [Fact]
+    public void Semantic_OtherModelOrResize_Redone()
+    {
+        string input = TestPaths.NewTempDir();
+        File.Copy(TestPaths.SharedImage("dog.jpg"), Path.Combine(input, "a.jpg"));
+        File.Copy(TestPaths.SharedImage("groceries.jpg"), Path.Combine(input, "b.jpg"));
+        string output = TestPaths.NewTempDir();
+        string fusable = Fixtures.File("semantic_final_resize", "fusable.onnx"), scale8 = Fixtures.File("semantic_final_resize", "scale8.onnx");
+        Assert.Equal(ExitCodes.Ok, CliRunner.Run("semantic", input, "--model", fusable, "--size", "96", "--out", output).Code);
+        foreach (var (model, size, redone) in new[] { (fusable, "96", false), (fusable, "128", true), (scale8, "128", true), (scale8, "128", false) })
+        {
+            var (code, json, err) = CliRunner.Run("semantic", input, "--model", model, "--size", size, "--out", output, "--json");
+            Assert.True(code == ExitCodes.Ok, err);
+            Assert.Equal(redone, err.Contains("were made with other settings"));
+            using var doc = JsonDocument.Parse(json);
+            Assert.All(doc.RootElement.GetProperty("images").EnumerateArray(),
+                i => Assert.Equal(redone ? "done" : "skipped", i.GetProperty("status").GetString()));
+        }
+        using var segmenter = SemanticSegmenter.Load(scale8, null, new SemanticSegmenterOptions { ResizeOverride = ResizePolicy.ShorterSide(128) });
+        Assert.Equal(segmenter.Segment(TestPaths.SharedImage("groceries.jpg")).Labels.Data,
+            PngDecoder.ReadIndexed(Path.Combine(output, "b.labels.png")).Indices);
     }
 }
