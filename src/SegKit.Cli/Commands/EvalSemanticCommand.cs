@@ -39,6 +39,9 @@ internal static class EvalSemanticCommand
             };
             SemanticEvalResult r = SemanticEvaluation.EvaluateFolders(parse.GetValue(pred)!.FullName, parse.GetValue(gt)!.FullName, options, cancel);
             double totalMs = StageTimings.Since(start);
+            if (r.BeyondClassesPixels > 0)
+                stderr.WriteLine($"segkit: warning: {r.BeyondClassesPixels:N0} ground-truth pixels hold class ids ≥ {r.Matrix.NumClasses} (up to " +
+                                 $"{r.LargestBeyondClass}), beyond --num-classes, and were not counted (as in torchvision's reference)");
             if (r.Matrix.Total == 0)
                 stderr.WriteLine("segkit: warning: no pixel was counted: every ground-truth pixel is the ignore index or a class id beyond " +
                                  "--num-classes, so the metrics are undefined (NaN, null in JSON)");

@@ -35,8 +35,10 @@ public sealed record SemanticEvalOptions
 /// <summary>The metrics of a semantic evaluation, as torchvision's segmentation reference reports them.</summary>
 public sealed class SemanticEvalResult
 {
-    internal SemanticEvalResult(ConfusionMatrix matrix, int images, double readMs, double countMs)
+    internal SemanticEvalResult(ConfusionMatrix matrix, int images, double readMs, double countMs, long beyondClasses = 0, int largestBeyond = -1)
     {
+        BeyondClassesPixels = beyondClasses;
+        LargestBeyondClass = largestBeyond;
         Matrix = matrix;
         Images = images;
         ReadMs = readMs;
@@ -63,6 +65,13 @@ public sealed class SemanticEvalResult
 
     /// <summary>IoU per class id; null for a class absent from both.</summary>
     public IReadOnlyList<double?> PerClassIou => Matrix.PerClassIou();
+
+    /// <summary>Ground-truth pixels whose class id is ≥ the class count (and not the ignore index): not counted, as in
+    /// torchvision's reference (<c>k = (a &gt;= 0) &amp; (a &lt; n)</c>).</summary>
+    public long BeyondClassesPixels { get; }
+
+    /// <summary>The largest such class id; −1 when there is none.</summary>
+    public int LargestBeyondClass { get; }
 
     /// <summary>Milliseconds spent reading and decoding label maps (summed over threads).</summary>
     public double ReadMs { get; }
@@ -197,7 +206,20 @@ public static class SemanticEvaluation
             if (gv == ignore) continue;
             for (int pv = 0; pv < n; pv++) matrix[gv * n + pv] = joint[(gv << 8) | pv];
         }
-        return new SemanticEvalResult(ConfusionMatrix.FromCounts(n, matrix, ignore), files.Count, readMs, countMs);
+        long beyond = 0;
+        int largest = -1;
+        for (int gv = n; gv < 256; gv++)
+        {
+            if (gv == ignore) continue;
+            for (int pv = 0; pv < 256; pv++)
+            {
+                long c = joint[(gv << 8) | pv];
+                if (c == 0) continue;
+                beyond += c;
+                largest = gv;
+            }
+        }
+        return new SemanticEvalResult(ConfusionMatrix.FromCounts(n, matrix, ignore), files.Count, readMs, countMs, beyond, largest);
     }
 
     private static int InferClasses(long[] joint, int ignore)
