@@ -188,6 +188,7 @@ public static class CocoEvaluator
         public double Area, Score;
         public bool IsCrowd, Ignore;
         public CocoBoxXywh Bbox;
+        public bool HasBbox = true;
         public CocoSegmentation? Segmentation;
         public CocoRle? Rle;
     }
@@ -254,7 +255,7 @@ public static class CocoEvaluator
             {
                 Id = a.Id, ImageId = a.ImageId, CategoryId = a.CategoryId, Area = a.Area, IsCrowd = a.IsCrowd,
                 Ignore = a.IsCrowd, // _prepare overwrites any 'ignore' field with iscrowd
-                Bbox = a.Bbox ?? default, Segmentation = a.Segmentation,
+                Bbox = a.Bbox ?? default, HasBbox = a.Bbox is not null, Segmentation = a.Segmentation,
             }).ToList();
             // Annotations are listed as getAnnIds + loadAnns do: images in ascending id order, each image's annotations
             // in file order, each looked up again by id (so with duplicate ids the last one wins).
@@ -302,6 +303,9 @@ public static class CocoEvaluator
                     Ann g = byId[a.Id];
                     if (iouType == CocoIouType.Segm && g.Rle is null && g.Segmentation is null)
                         throw new SegKitException($"annotation {g.Id} (image {g.ImageId}) has no segmentation; segm evaluation needs one");
+                    // pycocotools reads g['bbox'] (a KeyError); an empty box here scored AP 0 without a word.
+                    if (requireBbox && !g.HasBbox)
+                        throw new SegKitException($"annotation {g.Id} (image {g.ImageId}) has no bbox; bbox evaluation needs one");
                     yield return g;
                 }
             }

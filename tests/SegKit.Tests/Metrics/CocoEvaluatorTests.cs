@@ -73,6 +73,13 @@ public class CocoEvaluatorTests
                     [Det(1, 1, 0.5, 0, 0, 5, 5)], CocoIouType.Segm)).Message);
 
     [Fact]
+    public void Evaluate_BboxWithGroundTruthWithoutBbox_TypedError() =>
+        Assert.Contains("annotation 1 (image 1) has no bbox; bbox evaluation needs one",
+            Assert.Throws<SegKitException>(() =>
+                CocoEvaluator.Evaluate(Gt(new CocoAnnotation(1, 1, 1, CocoSegmentation.FromPolygons([[0, 0, 5, 0, 5, 5, 0, 5]]), 25, null, false)),
+                    [Det(1, 1, 0.5, 0, 0, 5, 5)], CocoIouType.Bbox)).Message);
+
+    [Fact]
     public void Params_Default_ThresholdsAsNumpyLinspace()
     {
         IReadOnlyList<double> iou = CocoEvalParams.Default.IouThresholds;
