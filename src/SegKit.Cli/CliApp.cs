@@ -37,7 +37,7 @@ internal static class CliApp
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)
-                stderr.WriteLine("segkit: " + error.Message);
+                stderr.WriteLine("segkit: " + PlainTypeNames(error.Message));
             stderr.WriteLine("Try 'segkit --help'.");
             return ExitCodes.UsageError;
         }
@@ -104,7 +104,8 @@ internal static class CliApp
         .Replace("System.Nullable`1[System.Int32]", "an integer (32-bit)").Replace("System.Int32", "an integer (32-bit)")
         .Replace("System.Nullable`1[System.Int64]", "an integer (64-bit)").Replace("System.Int64", "an integer (64-bit)")
         .Replace("System.Nullable`1[System.Single]", "a number").Replace("System.Single", "a number")
-        .Replace("System.Nullable`1[System.Double]", "a number").Replace("System.Double", "a number");
+        .Replace("System.Nullable`1[System.Double]", "a number").Replace("System.Double", "a number")
+        .Replace("System.IO.FileInfo", "a file path").Replace("System.IO.DirectoryInfo", "a folder path");
 
     /// <summary>Turns an exception into one line on stderr and an exit code.</summary>
     internal static int Report(Exception e, TextWriter stderr)

@@ -46,6 +46,8 @@ public class SegmentCommandTests
     [InlineData("--method", "watershed", "watershed")]
     // σ = 1e6 ran for a quarter of an hour (a 8-million-tap kernel) and ignored SIGTERM.
     [InlineData("--sigma", "1e6", "--sigma 1000000: Felzenszwalb sigma must be 0 to 100 pixels")]
+    // A value not of the option's type named .NET's type ('System.Nullable`1[System.Double]').
+    [InlineData("--sigma", "inf", "Cannot parse argument 'inf' for option '--sigma' as expected type 'a number'")]
     public void Segment_BadOption_IsUsageError(string option, string value, string expected)
     {
         var (code, _, err) = CliRunner.Run("segment", "x.jpg", option, value);
