@@ -419,6 +419,9 @@ internal static class SamModels
             timings.PreprocessMs += StageTimings.Since(t);
             if (embedding.OriginalSize != new ImageSize(image.Width, image.Height))
                 throw new SegKitException($"embedding {embeddingFile.Name} is of a {embedding.OriginalSize} image but {imagePath} is {image.Width}×{image.Height}");
+            // Another photo of the same size would get this one's masks.
+            if (embedding.ImageSha256.Length == 64 && embedding.ImageSha256 != SamImageEmbedding.PixelsSha256(image))
+                throw new SegKitException($"embedding {embeddingFile.Name} was computed from another image of the same size, not from {imagePath} (its pixels differ)");
             if (predictor.Encoder is { } encoder && embedding.Encoder.IsKnown && embedding.Encoder.Sha256 != encoder.Identity.Sha256)
                 throw new SegKitException($"embedding {embeddingFile.Name} was computed by {embedding.Encoder}, not by {encoder.Identity}");
             predictor.Decoder.CheckEmbedding(embedding);

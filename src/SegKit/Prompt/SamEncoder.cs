@@ -123,7 +123,7 @@ public sealed class SamEncoder : IDisposable
                 $"encoder {Source} returned {output}; a float32 embedding [1,C,h,w] was expected");
         int[] shape = new int[output.Shape.Length];
         for (int i = 0; i < shape.Length; i++) shape[i] = checked((int)output.Shape[i]);
-        return SamImageEmbedding.Wrap(output.AsFloat(), shape, original, Identity, ResizeLongestSide.LongSide1024);
+        return SamImageEmbedding.Wrap(output.AsFloat(), shape, original, Identity, ResizeLongestSide.LongSide1024, SamImageEmbedding.PixelsSha256(image));
     }
 
     /// <summary>

@@ -2,11 +2,12 @@
 // the identity of the encoder that made it, so a batch job or a web page can compute it once, save it,
 // and prompt it many times later.
 //
-// File format, version 1 (all little-endian):
+// File format, version 2 (all little-endian):
 //   "SKSAMEMB" (8 bytes) | u16 version | u16 header bytes that follow (h)
 //   header (h bytes): i32 original width, i32 original height, i32 input width, i32 input height,
 //     i32 long side, u8 element type (1 = float32), u8 rank, i32 × rank dims,
-//     u16 n + n bytes UTF-8 encoder file name, u8 has-hash, 32 bytes encoder SHA-256 (zero when unknown)
+//     u16 n + n bytes UTF-8 encoder file name, u8 has-hash, 32 bytes encoder SHA-256 (zero when unknown),
+//     u8 has-image-hash, 32 bytes SHA-256 of the image's RGB bytes (zero when unknown; not in version 1)
 //   data: float32 × product(dims)
 //   trailer: 32-byte SHA-256 of every byte before it
 // Load checks every field and raises SamEmbeddingFileException naming the file and the failed check.
@@ -50,7 +51,7 @@ public sealed class SamImageEmbedding
 {
     private const string Magic = "SKSAMEMB";
     /// <summary>The file-format version <see cref="Save"/> writes and the newest <see cref="Load"/> reads.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
     private const int HashBytes = 32;
     private const byte Float32Type = 1;
     private const int MaxSide = 1 << 20;
@@ -58,8 +59,9 @@ public sealed class SamImageEmbedding
     private readonly float[] _data;
     private readonly int[] _shape;
 
-    private SamImageEmbedding(float[] data, int[] shape, ImageSize originalSize, int longSide, SamEncoderIdentity encoder)
+    private SamImageEmbedding(float[] data, int[] shape, ImageSize originalSize, int longSide, SamEncoderIdentity encoder, string imageSha256 = "")
     {
+        ImageSha256 = imageSha256;
         _data = data;
         _shape = shape;
         OriginalSize = originalSize;
@@ -79,6 +81,18 @@ public sealed class SamImageEmbedding
 
     /// <summary>The encoder that made the embedding.</summary>
     public SamEncoderIdentity Encoder { get; }
+
+    /// <summary>The SHA-256 (64 lowercase hex digits) of the RGB bytes of the image it was computed from, or "" when
+    /// unknown (made by <see cref="Create"/>, or read from a version-1 file). See <see cref="PixelsSha256"/>.</summary>
+    public string ImageSha256 { get; }
+
+    /// <summary>The SHA-256 of <paramref name="image"/>'s RGB bytes, as <see cref="ImageSha256"/> holds it: an embedding
+    /// reused for another photo of the same size gives that photo the first one's masks.</summary>
+    public static string PixelsSha256(RgbImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        return Convert.ToHexStringLower(SHA256.HashData(image.Data.AsSpan(0, image.Width * image.Height * 3)));
+    }
 
     /// <summary>The embedding's dimensions, e.g. [1,256,64,64].</summary>
     public ReadOnlySpan<int> Shape => _shape;
@@ -119,8 +133,9 @@ public sealed class SamImageEmbedding
     }
 
     /// <summary>Takes ownership of <paramref name="values"/> (no copy): for runners that just allocated it.</summary>
-    internal static SamImageEmbedding Wrap(float[] values, int[] shape, ImageSize originalSize, SamEncoderIdentity encoder, int longSide) =>
-        new(values, shape, originalSize, longSide, encoder);
+    internal static SamImageEmbedding Wrap(float[] values, int[] shape, ImageSize originalSize, SamEncoderIdentity encoder, int longSide,
+        string imageSha256 = "") =>
+        new(values, shape, originalSize, longSide, encoder, imageSha256);
 
     /// <summary>Writes the embedding to <paramref name="path"/> (format version <see cref="FormatVersion"/>), atomically.</summary>
     public void Save(string path)
@@ -128,7 +143,7 @@ public sealed class SamImageEmbedding
         ArgumentException.ThrowIfNullOrEmpty(path);
         byte[] name = Encoding.UTF8.GetBytes(Encoder.Name);
         if (name.Length > ushort.MaxValue) throw new ArgumentException("encoder name too long to store");
-        int headerBytes = 4 * 5 + 1 + 1 + 4 * _shape.Length + 2 + name.Length + 1 + HashBytes;
+        int headerBytes = 4 * 5 + 1 + 1 + 4 * _shape.Length + 2 + name.Length + 1 + HashBytes + 1 + HashBytes;
         int prefix = Magic.Length + 2 + 2;
         long total = prefix + headerBytes + (long)_data.Length * 4 + HashBytes;
         if (total > Array.MaxLength) throw new InvalidOperationException($"embedding of {_data.Length} values is too large to save");
@@ -152,6 +167,9 @@ public sealed class SamImageEmbedding
         name.CopyTo(span[p..]); p += name.Length;
         span[p++] = Encoder.IsKnown ? (byte)1 : (byte)0;
         if (Encoder.IsKnown) Convert.FromHexString(Encoder.Sha256).CopyTo(span[p..]);
+        p += HashBytes;
+        span[p++] = ImageSha256.Length == 64 ? (byte)1 : (byte)0;
+        if (ImageSha256.Length == 64) Convert.FromHexString(ImageSha256).CopyTo(span[p..]);
         p += HashBytes;
         var dataBytes = span.Slice(p, _data.Length * 4);
         if (BitConverter.IsLittleEndian) MemoryMarshal.AsBytes(_data.AsSpan()).CopyTo(dataBytes);
@@ -241,6 +259,14 @@ public sealed class SamImageEmbedding
         if (hasHash > 1) throw new SamEmbeddingFileException(source, $"has-hash flag {hasHash} is not 0 or 1");
         string sha = hasHash == 1 ? Convert.ToHexStringLower(header.Slice(Need(HashBytes), HashBytes)) : "";
         if (hasHash == 0) Need(HashBytes);
+        string imageSha = "";
+        if (version >= 2)
+        {
+            byte hasImageHash = header[Need(1)];
+            if (hasImageHash > 1) throw new SamEmbeddingFileException(source, $"has-image-hash flag {hasImageHash} is not 0 or 1");
+            var imageHash = header.Slice(Need(HashBytes), HashBytes);
+            if (hasImageHash == 1) imageSha = Convert.ToHexStringLower(imageHash);
+        }
         if (p != header.Length) throw new SamEmbeddingFileException(source, $"header says {header.Length} bytes but its fields take {p}");
         long expectedLength = prefix + headerBytes + count * 4 + HashBytes;
         if (bytes.Length != expectedLength)
@@ -256,7 +282,7 @@ public sealed class SamImageEmbedding
         foreach (float v in data) if (!float.IsFinite(v)) nonFinite++;
         if (nonFinite > 0)
             throw new SamEmbeddingFileException(source, $"{nonFinite:N0} of its {data.Length:N0} values are NaN or infinite");
-        return new SamImageEmbedding(data, shape, new ImageSize(ow, oh), longSide, new SamEncoderIdentity(name, sha));
+        return new SamImageEmbedding(data, shape, new ImageSize(ow, oh), longSide, new SamEncoderIdentity(name, sha), imageSha);
     }
 
     /// <inheritdoc/>

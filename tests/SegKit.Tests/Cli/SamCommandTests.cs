@@ -131,6 +131,24 @@ public sealed class SamCommandTests : IClassFixture<SamPredictorReferenceTests.M
         Assert.Contains("is of a 1800×1200 image", err);
     }
 
+    // dog.jpg and groceries.jpg are both 800×534: the dog's embedding gave the groceries photo the dog's masks (exit 0).
+    [Fact]
+    public void Sam_SavedEmbeddingOfAnotherPhotoOfTheSameSize_IsInputError()
+    {
+        string dir = TestPaths.NewTempDir();
+        string saved = Path.Combine(dir, "dog.samemb");
+        var first = CliRunner.Run("sam", TestPaths.SharedImage("dog.jpg"), "--encoder", Fixtures.File("sam_reference", "sam_fixture_encoder.onnx"),
+            "--decoder", SamReference.Decoder, "--point", "400,260", "--save-embedding", saved, "--out", Path.Combine(dir, "a"));
+        Assert.True(first.Code == ExitCodes.Ok, first.Err);
+        var (code, _, err) = CliRunner.Run("sam", TestPaths.SharedImage("groceries.jpg"), "--decoder", SamReference.Decoder, "--embedding", saved,
+            "--point", "400,260", "--out", Path.Combine(dir, "b"));
+        Assert.Equal(ExitCodes.InputError, code);
+        Assert.Contains("was computed from another image of the same size", err);
+        var again = CliRunner.Run("sam", TestPaths.SharedImage("dog.jpg"), "--decoder", SamReference.Decoder, "--embedding", saved,
+            "--point", "400,260", "--out", Path.Combine(dir, "c"));
+        Assert.True(again.Code == ExitCodes.Ok, again.Err);
+    }
+
     [Fact]
     public void Sam_SaveEmbeddingThenReuse_SameMasksAndIdentityChecked()
     {

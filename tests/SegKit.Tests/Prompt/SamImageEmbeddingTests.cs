@@ -31,6 +31,32 @@ public sealed class SamImageEmbeddingTests
         Directory.Delete(dir, true);
     }
 
+    // Version 2 keeps the SHA-256 of the image's pixels; version-1 files (no such field) still read, with it unknown.
+    [Fact]
+    public void SaveLoad_ImageHashKept_AndVersion1FilesStillRead()
+    {
+        var image = new RgbImage(3, 2, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18]);
+        string hash = SamImageEmbedding.PixelsSha256(image);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(image.Data)), hash);
+        var values = new float[24];
+        string path = Path.Combine(TestPaths.NewTempDir(), "e.samemb");
+        SamImageEmbedding.Wrap(values, [1, 2, 3, 4], new ImageSize(1800, 1200), SamEncoderIdentity.Unknown, 1024, hash).Save(path);
+        Assert.Equal(hash, SamImageEmbedding.Load(path).ImageSha256);
+
+        // The same file as version 1 wrote it: no has-image-hash byte and hash, a header 33 bytes shorter.
+        byte[] v2 = File.ReadAllBytes(path);
+        int headerBytes = BinaryPrimitives.ReadUInt16LittleEndian(v2.AsSpan(10));
+        int headerEnd = 12 + headerBytes;
+        byte[] body = [.. v2[..(headerEnd - 33)], .. v2[headerEnd..^32]];
+        BinaryPrimitives.WriteUInt16LittleEndian(body.AsSpan(8), 1);
+        BinaryPrimitives.WriteUInt16LittleEndian(body.AsSpan(10), (ushort)(headerBytes - 33));
+        string v1 = Path.Combine(TestPaths.NewTempDir(), "v1.samemb");
+        File.WriteAllBytes(v1, [.. body, .. System.Security.Cryptography.SHA256.HashData(body)]);
+        var old = SamImageEmbedding.Load(v1);
+        Assert.Equal("", old.ImageSha256);
+        Assert.Equal(new ImageSize(1800, 1200), old.OriginalSize);
+    }
+
     [Fact]
     public void SaveLoad_UnknownEncoder_StaysUnknown()
     {
