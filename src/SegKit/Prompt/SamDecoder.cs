@@ -76,6 +76,10 @@ public sealed class SamDecoder : IDisposable
         {
             string missing = string.Join(", ", SamDecoderContract.InputNames.Where(n => signature.Input(n) is null)
                 .Concat(SamDecoderContract.OutputNames.Where(n => signature.Output(n) is null)));
+            // An encoder given as the decoder "lacked image_embeddings", which it outputs.
+            if (SamEncoderContract.Recognize(signature) is not null)
+                throw new SamModelMismatchException(
+                    $"{session.Source} is a SAM image encoder, not a decoder (it outputs the image embedding); pass it as the encoder (--encoder)");
             throw new SamModelMismatchException(
                 $"{session.Source} is not a SAM decoder: {(missing.Length > 0 ? "it lacks " + missing : "its tensors do not fit")}; expected " +
                 ModelContracts.Describe(ModelContractKind.SamDecoder));

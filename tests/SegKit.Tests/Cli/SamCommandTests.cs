@@ -149,6 +149,16 @@ public sealed class SamCommandTests : IClassFixture<SamPredictorReferenceTests.M
         Assert.True(again.Code == ExitCodes.Ok, again.Err);
     }
 
+    // It read "is not a SAM decoder: it lacks image_embeddings, ...", which the encoder outputs.
+    [Fact]
+    public void Sam_EncoderGivenAsTheDecoder_SaidAsSuch()
+    {
+        string encoder = Fixtures.File("sam_reference", "sam_fixture_encoder.onnx");
+        var (code, _, err) = CliRunner.Run("sam", Truck, "--encoder", encoder, "--decoder", encoder, "--point", "700,500", "--out", TestPaths.NewTempDir());
+        Assert.Equal(ExitCodes.InputError, code);
+        Assert.Contains("is a SAM image encoder, not a decoder", err);
+    }
+
     [Fact]
     public void Sam_SaveEmbeddingThenReuse_SameMasksAndIdentityChecked()
     {
