@@ -128,6 +128,7 @@ internal static class SamCommand
         }
         string overlayPath = Path.Combine(outDir, stem + ".sam.overlay.jpg");
         JpegEncoder.Save(overlay, overlayPath);
+        SamModels.RemoveStaleMasks(outDir, stem, files);
         string jsonPath = Path.Combine(outDir, stem + ".sam.json");
         timings.EncodeMs = StageTimings.Since(t);
 
@@ -239,6 +240,7 @@ internal static class SamCommand
         }
         string overlayPath = Path.Combine(outDir, stem + ".sam.overlay.jpg");
         JpegEncoder.Save(overlay, overlayPath);
+        SamModels.RemoveStaleMasks(outDir, stem, masks.Select(m => m.File));
         string jsonPath = Path.Combine(outDir, stem + ".sam.json");
         timings.EncodeMs = StageTimings.Since(t);
 
@@ -360,13 +362,27 @@ internal static class SamCommand
         return result;
     }
 
+    // Finite numbers only: NaN or ∞ is a malformed prompt (exit 2), like any other text that is not a coordinate.
     private static bool TryNumber(string s, out double value) =>
-        double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+        double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
 }
 
 /// <summary>What `segkit sam` and `segkit everything` share: getting the embedding and writing SAM's JSON pieces.</summary>
 internal static class SamModels
 {
+    /// <summary>
+    /// Deletes the mask files an earlier run wrote for <paramref name="stem"/> (<c>&lt;stem&gt;.sam.p&lt;i&gt;[.m&lt;k&gt;].png</c>)
+    /// that this run did not: three multimask PNGs stayed beside one new mask, and the JSON listed only the new one.
+    /// </summary>
+    public static void RemoveStaleMasks(string outDir, string stem, IEnumerable<string> written)
+    {
+        var keep = written.Select(Path.GetFullPath).ToHashSet(StringComparer.Ordinal);
+        var pattern = new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(stem) + @"\.sam\.p[0-9]+(\.m[0-9]+)?\.png$");
+        foreach (string file in Directory.EnumerateFiles(outDir, stem + ".sam.p*.png"))
+            if (pattern.IsMatch(Path.GetFileName(file)) && !keep.Contains(Path.GetFullPath(file)))
+                File.Delete(file);
+    }
+
     /// <summary>
     /// Checks the output paths before any work: --out must be a folder (created when missing), and --save-embedding a
     /// file path that is none of the run's inputs (an image, model or embedding it would overwrite) and not a folder.

@@ -97,6 +97,7 @@ public sealed class SamCommandTests : IClassFixture<SamPredictorReferenceTests.M
     [InlineData("point and boxes", "not several")]
     [InlineData("bad point", "--point '5,x'")]
     [InlineData("bad box", "--box '1,2,3'")]
+    [InlineData("nan point", "--point 'NaN,10'")]
     [InlineData("decoder only", "--encoder (or a saved --embedding) is required")]
     public void Sam_BadCommandLine_IsUsageError(string kind, string message)
     {
@@ -106,6 +107,7 @@ public sealed class SamCommandTests : IClassFixture<SamPredictorReferenceTests.M
             "point and boxes" => ["sam", Truck, "--point", "1,1", "--box", "1,1,5,5", "--box", "2,2,6,6"],
             "bad point" => ["sam", Truck, "--point", "5,x"],
             "bad box" => ["sam", Truck, "--box", "1,2,3"],
+            "nan point" => ["sam", Truck, "--point", "NaN,10"],
             _ => ["sam", Truck, "--decoder", SamReference.Decoder, "--point", "1,1"],
         };
         var (code, _, err) = CliRunner.Run(args);
@@ -157,6 +159,20 @@ public sealed class SamCommandTests : IClassFixture<SamPredictorReferenceTests.M
         var (code, _, err) = CliRunner.Run("sam", Truck, "--encoder", encoder, "--decoder", encoder, "--point", "700,500", "--out", TestPaths.NewTempDir());
         Assert.Equal(ExitCodes.InputError, code);
         Assert.Contains("is a SAM image encoder, not a decoder", err);
+    }
+
+    // A multimask run's three PNGs stayed beside a later single-mask run's one, and the JSON listed only that one.
+    [Fact]
+    public void Sam_RerunWithFewerMasks_EarlierMaskFilesRemoved()
+    {
+        string dir = TestPaths.NewTempDir();
+        string[] common = ["sam", Truck, "--decoder", SamReference.Decoder, "--embedding", _embedding, "--point", "700,500", "--out", dir];
+        Assert.Equal(ExitCodes.Ok, CliRunner.Run([.. common, "--multimask"]).Code);
+        Assert.Equal(3, Directory.GetFiles(dir, "truck.sam.p0.m*.png").Length);
+        File.WriteAllText(Path.Combine(dir, "truck.sam.p0.notes.png"), "not ours"); // not the masks' pattern: kept
+        Assert.Equal(ExitCodes.Ok, CliRunner.Run(common).Code);
+        Assert.Equal(["truck.sam.p0.m0.png"], Directory.GetFiles(dir, "truck.sam.p0.m*.png").Select(Path.GetFileName));
+        Assert.True(File.Exists(Path.Combine(dir, "truck.sam.p0.notes.png")));
     }
 
     [Fact]
