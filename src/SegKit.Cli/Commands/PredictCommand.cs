@@ -57,6 +57,8 @@ internal static class PredictCommand
             string outPath = parse.GetValue(outDir)!;
             if (string.IsNullOrWhiteSpace(outPath))
                 throw new SegKitException("the output folder is empty; give --out a folder (it is created when missing)");
+            if (File.Exists(outPath)) // before SegmentationClass/ is made in it ("Could not find a part of the path")
+                throw new SegKitException($"output folder {outPath} is a file; give --out a folder (it is created when missing)");
             string outFull = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outPath));
             if (outFull == Path.TrimEndingDirectorySeparator(Path.GetFullPath(parse.GetValue(dataset)!)))
                 throw DatasetFolderAsOut(outPath, parse.GetValue(dataset)!);

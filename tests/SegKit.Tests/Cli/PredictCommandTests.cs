@@ -187,6 +187,16 @@ public class PredictCommandTests
         Assert.True(File.Exists(Path.Combine(output, "SegmentationClass", "truck.png")));
     }
 
+    [Fact]
+    public void PredictSemantic_OutIsAFile_SaidAsSuch()
+    {
+        string file = Path.Combine(TestPaths.NewTempDir(), "afile");
+        File.WriteAllText(file, "x");
+        var (code, _, err) = CliRunner.Run("predict", PhotoFolder("dog.jpg"), "--task", "semantic", "--model", Lraspp, "--out", file);
+        Assert.Equal(ExitCodes.InputError, code);
+        Assert.Contains($"output folder {file} is a file", err);
+    }
+
     // A folder with no photos, and a VOC list with no ids, read "0 images" with exit 0.
     [Fact]
     public void Predict_NoImages_IsInputError()
