@@ -34,8 +34,10 @@ internal static class CocoJson
         if (id is null) throw Missing(file + ": an image", "id");
         if (width is not double w) throw Missing(where, "width");
         if (height is not double h) throw Missing(where, "height");
-        if (w < 0 || h < 0 || w > int.MaxValue || h > int.MaxValue || w != Math.Floor(w) || h != Math.Floor(h))
-            throw new CocoFormatException($"{where}: size {w}×{h} is not a pair of non-negative integers");
+        // An image of width or height 0 holds no pixel: its annotations' and results' masks cannot fit it, and the
+        // warnings then blamed the results file rather than this entry.
+        if (w < 1 || h < 1 || w > int.MaxValue || h > int.MaxValue || w != Math.Floor(w) || h != Math.Floor(h))
+            throw new CocoFormatException($"{where}: size {w}×{h} is not a pair of positive integers");
         return new CocoImage(id.Value, (int)w, (int)h, fileName) { Extra = extras.ToExtras() };
     }
 

@@ -169,4 +169,16 @@ public class CocoDiagnosticsTests
         Assert.True(a.Extra!.TryGetValue("area", out var area)); // a non-numeric area is kept as an extra field
         Assert.Equal("big", area.GetString());
     }
+
+    // An image of width 0 was kept, and its results' masks were then blamed for not fitting it ("[100, 0]").
+    [Fact]
+    public void Read_ImageOfZeroWidth_DroppedAndReported()
+    {
+        const string json = """{"images": [{"id": 1, "width": 100, "height": 0}, {"id": 2, "width": 4, "height": 4}], "categories": [], "annotations": []}""";
+        CocoDataset ds = CocoDataset.Read(new MemoryStream(Encoding.UTF8.GetBytes(json)), "gt.json");
+        Assert.Equal([2L], ds.Images.Select(i => i.Id));
+        var d = Assert.Single(ds.Diagnostics);
+        Assert.True(d.Dropped);
+        Assert.Contains("gt.json: image 1: size 100×0 is not a pair of positive integers", d.Message);
+    }
 }
