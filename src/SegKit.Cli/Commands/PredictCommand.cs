@@ -36,16 +36,19 @@ internal static class PredictCommand
         var outDir = new Option<string>("--out") { Description = "Output folder.", DefaultValueFactory = _ => "predictions" };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads (0 = its default).", DefaultValueFactory = _ => 0 };
         var force = new Option<bool>("--force") { Description = "Redo images that are already done." };
+        var maxInput = new Option<long?>("--max-input-pixels") { Description = "semantic: largest model input in pixels, after the resize (default 16777216 = 4096×4096); a larger one fails that image." };
         var json = new Option<bool>("--json") { Description = "Print one JSON document with per-image results and timings." };
         var command = new Command("predict", "Run a segmenter over a dataset, resumably: VOC-style label maps (semantic) or one COCO results JSON (instance).")
         {
-            dataset, task, model, encoder, pointsPerSide, preset, presetFile, split, outDir, threads, force, json, score,
+            dataset, task, model, encoder, pointsPerSide, preset, presetFile, split, outDir, threads, force, json, score, maxInput,
         };
         ThreadsOption.Validate(command, threads);
         command.Validators.Add(r =>
         {
             // Only values given (a validator reads 0 for an option left out, not its default).
             if (r.GetResult(score) is not null && !(r.GetValue(score) is >= 0 and <= 1)) r.AddError("--score must be in [0, 1]");
+            if (r.GetValue(maxInput) is < 1 or > SemanticSegmenterOptions.MaxInputPixelsCeiling)
+                r.AddError($"--max-input-pixels must be 1 to {SemanticSegmenterOptions.MaxInputPixelsCeiling}");
             if (r.GetResult(pointsPerSide) is not null && r.GetValue(pointsPerSide) is < 1 or > Prompt.SamAutomaticMaskGeneratorOptions.MaxPointsPerSide)
                 r.AddError($"--points-per-side must be 1 to {Prompt.SamAutomaticMaskGeneratorOptions.MaxPointsPerSide}");
         });
@@ -98,7 +101,7 @@ internal static class PredictCommand
             string modelPath = parse.GetValue(model)!.FullName;
             int code = taskName switch
             {
-                "semantic" => RunSemantic(runner, items, outPath, parts, modelPath, parse, preset, presetFile, threads, force, json, cancel),
+                "semantic" => RunSemantic(runner, items, outPath, parts, modelPath, parse, preset, presetFile, threads, force, json, maxInput, cancel),
                 "sam" => RunSam(runner, source, items, outPath, parts, parse.GetValue(encoder)?.FullName, modelPath, parse.GetValue(pointsPerSide), parse.GetValue(threads),
                     parse.GetValue(force), parse.GetValue(json), stderr, cancel),
                 "instance" => RunInstance(runner, source, items, outPath, parts, modelPath, parse.GetValue(score), parse.GetValue(threads),
@@ -249,11 +252,15 @@ internal static class PredictCommand
 
     private static int RunSemantic(BatchRunner runner, List<BatchItem> items, string outPath, string parts, string modelPath,
         ParseResult parse, Option<string?> preset, Option<FileInfo?> presetFile, Option<int> threads, Option<bool> force, Option<bool> json,
-        CancellationToken cancel)
+        Option<long?> maxInput, CancellationToken cancel)
     {
         var chosen = parse.GetValue(presetFile) is { } pf ? SemanticPreset.FromJson(pf.FullName)
             : parse.GetValue(preset) is { } pn ? SemanticPreset.FromName(pn) : null;
-        using var segmenter = SemanticSegmenter.Load(modelPath, chosen, new SemanticSegmenterOptions { Threads = parse.GetValue(threads) });
+        using var segmenter = SemanticSegmenter.Load(modelPath, chosen, new SemanticSegmenterOptions
+        {
+            Threads = parse.GetValue(threads),
+            MaxInputPixels = parse.GetValue(maxInput) ?? SemanticSegmenterOptions.Default.MaxInputPixels,
+        });
         string labelsDir = Path.Combine(outPath, "SegmentationClass");
         Directory.CreateDirectory(labelsDir);
         return runner.Run(items, outPath, parts, parse.GetValue(force), parse.GetValue(json), (image, id, _) =>

@@ -314,7 +314,7 @@ public sealed class SemanticSegmenter : IDisposable
                 ? (width <= height ? $"{Resize.Width}×{ImageSize.LongerSideFor(width, height, Resize.Width):0}" : $"{ImageSize.LongerSideFor(width, height, Resize.Width):0}×{Resize.Width}")
                 : Resize.Kind == ResizePolicyKind.Fixed ? $"{Resize.Width}×{Resize.Height}" : $"{width}×{height}";
             throw new ImageLimitExceededException($"{width}×{height} image", "MaxInputPixels", (long)Math.Min(pixels, long.MaxValue), _options.MaxInputPixels,
-                $"model input {size} (resize: {Resize}): pixels", "; resize it smaller or raise MaxInputPixels");
+                $"model input {size} (resize: {Resize}): pixels", "; resize it smaller or raise MaxInputPixels (--max-input-pixels in segkit semantic and predict)");
         }
         return Resize.Apply(width, height);
     }

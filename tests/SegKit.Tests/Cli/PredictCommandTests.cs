@@ -187,6 +187,17 @@ public class PredictCommandTests
         Assert.True(File.Exists(Path.Combine(output, "SegmentationClass", "truck.png")));
     }
 
+    // The limit's message advised raising MaxInputPixels, which predict had no option for.
+    [Fact]
+    public void PredictSemantic_MaxInputPixels_LimitsTheModelInput()
+    {
+        var (code, _, err) = CliRunner.Run("predict", PhotoFolder("dog.jpg"), "--task", "semantic", "--model", Lraspp, "--out", TestPaths.NewTempDir(),
+            "--max-input-pixels", "1000");
+        Assert.Equal(ExitCodes.InputError, code);
+        Assert.Contains("exceeds MaxInputPixels = 1,000", err);
+        Assert.Contains("--max-input-pixels in segkit semantic and predict", err);
+    }
+
     [Fact]
     public void PredictSemantic_OutIsAFile_SaidAsSuch()
     {
