@@ -77,11 +77,13 @@ public sealed class SamEncoderTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Open_EncoderAsDecoder_ThrowsModelMismatchNamingWhatIsMissing()
+    public void Open_EncoderAsDecoder_SaysItIsAnEncoder_OtherModelsNameWhatIsMissing()
     {
         var e = Assert.Throws<SamModelMismatchException>(() => SamDecoder.Open(Fixture("sam_fixture_encoder.onnx")));
-        Assert.Contains("not a SAM decoder", e.Message);
-        Assert.Contains("point_coords", e.Message);
+        Assert.Contains("is a SAM image encoder, not a decoder", e.Message);
+        var other = Assert.Throws<SamModelMismatchException>(() => SamDecoder.Open(Fixtures.File("semantic_reference", "lraspp_mobilenet_v3_large.onnx")));
+        Assert.Contains("not a SAM decoder", other.Message);
+        Assert.Contains("point_coords", other.Message);
     }
 
     private void AssertClose(Npy expected, SamImageEmbedding actual, string what)
