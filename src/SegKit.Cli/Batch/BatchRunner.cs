@@ -165,7 +165,7 @@ internal sealed class BatchRunner
     {
         cancel.ThrowIfCancellationRequested();
         string image = item.ImagePath, stem = item.Id;
-        if (IsDone(markerDir, stem, force, outputsOf?.Invoke(stem)))
+        if (IsDone(markerDir, stem, force, outputsOf?.Invoke(stem), image))
             return new ImageOutcome(image, ImageStatus.Skipped, null, 0, null, "already done (use --force to redo)");
         long start = Stopwatch.GetTimestamp();
         try
@@ -181,8 +181,26 @@ internal sealed class BatchRunner
 
     /// <summary>True when the runner will skip image <paramref name="stem"/>: its marker <c>&lt;stem&gt;.json</c> exists in
     /// <paramref name="markerDir"/>, so do all of <paramref name="outputs"/>, and <paramref name="force"/> is off.</summary>
-    public static bool IsDone(string markerDir, string stem, bool force, IEnumerable<string>? outputs = null) =>
-        !force && File.Exists(Path.Combine(markerDir, stem + ".json")) && (outputs is null || outputs.All(File.Exists));
+    public static bool IsDone(string markerDir, string stem, bool force, IEnumerable<string>? outputs = null, string? imagePath = null) =>
+        !force && File.Exists(Path.Combine(markerDir, stem + ".json")) && (outputs is null || outputs.All(File.Exists))
+        && (imagePath is null || SameSource(Path.Combine(markerDir, stem + ".json"), imagePath));
+
+    // The marker names the photo it was made from ("source", written by WriteImageJson): another photo with the same stem
+    // (other/dog.jpg after dog.jpg, into one --out) is not done. A marker without it (an older run's, or a verb whose
+    // marker is not an object) is trusted.
+    private static bool SameSource(string marker, string imagePath)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(marker));
+            return doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("source", out var source)
+                || source.GetString() == Path.GetFullPath(imagePath);
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            return false; // unreadable or not JSON: redo it
+        }
+    }
 
     /// <summary>
     /// Writes an image's standalone <c>&lt;stem&gt;.json</c> ({"image": ..., fields...}) atomically. Verbs call it
@@ -195,6 +213,7 @@ internal sealed class BatchRunner
         {
             w.WriteStartObject();
             w.WriteString("image", imagePath);
+            w.WriteString("source", Path.GetFullPath(imagePath));
             writeFields(w);
             w.WriteEndObject();
         });

@@ -135,7 +135,7 @@ internal static class SemanticCommand
             {
                 string path = _images[i];
                 string next = Path.GetFileNameWithoutExtension(path);
-                if (BatchRunner.IsDone(_outDir, next, _force, OutputsOf(next))) continue;
+                if (BatchRunner.IsDone(_outDir, next, _force, OutputsOf(next), path)) continue;
                 var into = Interlocked.Exchange(ref _spare, null);
                 _next = (path, Task.Run(() => DecodeTimed(path, into)));
                 return;

@@ -88,4 +88,26 @@ public class SegmentCommandTests
         using var doc2 = JsonDocument.Parse(json2);
         Assert.Equal("skipped", doc2.RootElement.GetProperty("images")[0].GetProperty("status").GetString());
     }
+
+    // other/dog.jpg after dog.jpg into one --out was "already done", and dog.json still described the first photo.
+    [Fact]
+    public void Segment_AnotherPhotoWithTheSameStem_Redone()
+    {
+        string dir = TestPaths.NewTempDir();
+        string first = Path.Combine(dir, "dog.jpg"), second = Path.Combine(dir, "other", "dog.jpg");
+        Directory.CreateDirectory(Path.GetDirectoryName(second)!);
+        File.Copy(TestPaths.SharedImage("dog.jpg"), first);
+        File.Copy(TestPaths.SharedImage("groceries.jpg"), second);
+        string output = Path.Combine(dir, "out");
+        Assert.Equal(ExitCodes.Ok, CliRunner.Run("segment", first, "--out", output).Code);
+        var (code, json, err) = CliRunner.Run("segment", second, "--out", output, "--json");
+        Assert.True(code == ExitCodes.Ok, err);
+        using (var doc = JsonDocument.Parse(json))
+            Assert.Equal("done", doc.RootElement.GetProperty("images")[0].GetProperty("status").GetString());
+        using (var marker = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "dog.json"))))
+            Assert.Equal(second, marker.RootElement.GetProperty("source").GetString());
+        var (_, json2, _) = CliRunner.Run("segment", second, "--out", output, "--json");
+        using var doc2 = JsonDocument.Parse(json2);
+        Assert.Equal("skipped", doc2.RootElement.GetProperty("images")[0].GetProperty("status").GetString());
+    }
 }
