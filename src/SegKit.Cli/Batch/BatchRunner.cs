@@ -96,21 +96,8 @@ internal sealed class BatchRunner
     public int Run(IReadOnlyList<BatchItem> items, string outputDir, string markerDir, bool force, bool json,
         Func<string, string, string, (Action<Utf8JsonWriter> Json, string Summary)> process, CancellationToken cancel)
     {
-        foreach (string dir in new[] { outputDir, markerDir })
-        {
-            if (string.IsNullOrWhiteSpace(dir))
-                throw new SegKitException("the output folder is empty; give --out a folder (it is created when missing)");
-            if (File.Exists(dir))
-                throw new SegKitException($"output folder {dir} is a file; give --out a folder (it is created when missing)");
-            try
-            {
-                Directory.CreateDirectory(dir);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new SegKitException($"cannot create the output folder {dir}: {e.Message}", e);
-            }
-        }
+        OutputFolder.Create(outputDir);
+        OutputFolder.Create(markerDir);
         if (Settings is not null)
         {
             var changed = ChangedSettings(markerDir, Settings);

@@ -58,10 +58,7 @@ internal static class PredictCommand
             if (parse.GetValue(task) == "sam" && parse.GetValue(encoder) is null)
                 throw new SegKitException("--task sam needs --encoder (the image encoder); --model is the SAM decoder");
             string outPath = parse.GetValue(outDir)!;
-            if (string.IsNullOrWhiteSpace(outPath))
-                throw new SegKitException("the output folder is empty; give --out a folder (it is created when missing)");
-            if (File.Exists(outPath)) // before SegmentationClass/ is made in it ("Could not find a part of the path")
-                throw new SegKitException($"output folder {outPath} is a file; give --out a folder (it is created when missing)");
+            OutputFolder.Check(outPath); // before SegmentationClass/ is made in it ("Could not find a part of the path")
             string outFull = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outPath));
             if (outFull == Path.TrimEndingDirectorySeparator(Path.GetFullPath(parse.GetValue(dataset)!)))
                 throw DatasetFolderAsOut(outPath, parse.GetValue(dataset)!);
@@ -82,7 +79,7 @@ internal static class PredictCommand
                     _ => "no .jpg, .jpeg or .png files in the folder or below it",
                 }})");
             string taskName = parse.GetValue(task)!;
-            CheckOutputs(source, parse.GetValue(dataset)!, outPath, outFull, taskName);
+            CheckOutputs(source, outPath, outFull, taskName);
             string parts = Path.Combine(outPath, "parts");
             var items = source.Images.Select(i => new BatchItem(i.Id, i.ImagePath)).ToList();
             // An image whose marker exists but whose label map or results part does not (deleted since) is redone.
@@ -96,7 +93,7 @@ internal static class PredictCommand
                         "sam" => $"encoder: {(parse.GetValue(encoder) is { } e ? BatchRunner.FileSetting(e.FullName) : "")}; points per side: {parse.GetValue(pointsPerSide)}",
                         _ => "score: " + parse.GetValue(score).ToString("R", inv),
                     }) + "\n",
-                OutputsOf = id => [taskName == "semantic" ? Path.Combine(outPath, "SegmentationClass", id + ".png") : Path.Combine(parts, id + ".results.json")],
+                OutputsOf = id => [ImageOutput(taskName, outPath, id)],
             };
             string modelPath = parse.GetValue(model)!.FullName;
             int code = taskName switch
@@ -125,10 +122,10 @@ internal static class PredictCommand
     /// dataset's files (a photo, a ground-truth label map, the annotation file), and two images that would write the
     /// same file (ids 'x' and 'x.results': the second's marker is the first's results part).
     /// </summary>
-    private static void CheckOutputs(DatasetSource source, string given, string outPath, string outFull, string task)
+    private static void CheckOutputs(DatasetSource source, string outPath, string outFull, string task)
     {
-        string givenFull = Path.TrimEndingDirectorySeparator(Path.GetFullPath(given));
-        if (source.Kind != DatasetSourceKind.Coco && (outFull == givenFull || outFull == Path.TrimEndingDirectorySeparator(source.Path)))
+        // (--out equal to the path given was refused before the dataset was opened; a VOCdevkit's inner root is checked here.)
+        if (source.Kind != DatasetSourceKind.Coco && outFull == Path.TrimEndingDirectorySeparator(source.Path))
             throw DatasetFolderAsOut(outPath, source.Path);
         var inputs = new HashSet<string>(StringComparer.Ordinal);
         if (source.Kind == DatasetSourceKind.Coco) inputs.Add(Path.GetFullPath(source.Path));
@@ -148,14 +145,18 @@ internal static class PredictCommand
                 throw new SegKitException($"images '{writers[full]}' and '{id}' would both write {full} (outputs are named by id); " +
                                           "rename one of them");
         }
-        string parts = Path.Combine(outPath, "parts");
         if (task != "semantic") Output(Path.Combine(outPath, "results.json"), "");
         foreach (var image in source.Images)
         {
-            Output(Path.Combine(parts, image.Id + ".json"), image.Id);
-            Output(task == "semantic" ? Path.Combine(outPath, "SegmentationClass", image.Id + ".png") : Path.Combine(parts, image.Id + ".results.json"), image.Id);
+            Output(Path.Combine(outPath, "parts", image.Id + ".json"), image.Id);
+            Output(ImageOutput(task, outPath, image.Id), image.Id);
         }
     }
+
+    /// <summary>An image's own output besides its marker: its label map (semantic) or its results part.</summary>
+    private static string ImageOutput(string task, string outPath, string id) => task == "semantic"
+        ? Path.Combine(outPath, "SegmentationClass", id + ".png")
+        : Path.Combine(outPath, "parts", id + ".results.json");
 
     private static int RunSam(BatchRunner runner, DatasetSource source, List<BatchItem> items, string outPath, string parts,
         string? encoderPath, string decoderPath, int pointsPerSide, int threads, bool force, bool json, TextWriter stderr, CancellationToken cancel)

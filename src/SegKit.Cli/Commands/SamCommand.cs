@@ -5,6 +5,7 @@
 // its boxes into a SAM mask that keeps the class and score. Writes <stem>.sam.p<i>.m<k>.png per mask,
 // <stem>.sam.overlay.jpg and <stem>.sam.json (score, area, bbox, RLE per mask; class and detector score for detections).
 using System.CommandLine;
+using SegKit.Cli.Batch;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -389,18 +390,7 @@ internal static class SamModels
     /// </summary>
     public static void CheckOutputs(string outDir, string? saveEmbedding, params (string Option, string? Path)[] inputs)
     {
-        if (string.IsNullOrWhiteSpace(outDir))
-            throw new SegKitException("--out is empty; give an output folder (it is created when missing)");
-        if (File.Exists(outDir))
-            throw new SegKitException($"--out {outDir} is a file; give an output folder (it is created when missing)");
-        try
-        {
-            Directory.CreateDirectory(outDir);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new SegKitException($"--out {outDir}: cannot create the output folder: {e.Message}", e);
-        }
+        OutputFolder.Create(outDir);
         if (saveEmbedding is null) return;
         if (string.IsNullOrWhiteSpace(saveEmbedding))
             throw new SegKitException("--save-embedding is empty; give a file path");
