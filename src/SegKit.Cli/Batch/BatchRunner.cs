@@ -67,12 +67,21 @@ internal sealed class BatchRunner
 
     private const string SettingsFile = ".segkit-settings";
 
-    /// <summary>The lines of <paramref name="settings"/> that differ from the last run's in <paramref name="markerDir"/>;
-    /// empty when they are the same or no earlier run left any.</summary>
-    public static IReadOnlyList<string> ChangedSettings(string markerDir, string? settings)
+    // Set by Run: the marker folder, and whether every image is redone (--force, or settings that changed).
+    private string? _markerDir;
+    private bool _force;
+
+    /// <summary>While <see cref="Run"/> runs: true when it skips (or skipped) <paramref name="item"/>, for a verb that looks
+    /// ahead to the next image it will process.</summary>
+    public bool WillSkip(BatchItem item) =>
+        IsDone(_markerDir ?? throw new InvalidOperationException("WillSkip is asked during Run"), item.Id, _force, OutputsOf?.Invoke(item.Id), item.ImagePath);
+
+    // The lines of settings that differ from the last run's in markerDir; empty when they are the same or no earlier
+    // run left any.
+    private static IReadOnlyList<string> ChangedSettings(string markerDir, string settings)
     {
         string file = Path.Combine(markerDir, SettingsFile);
-        if (settings is null || !File.Exists(file)) return [];
+        if (!File.Exists(file)) return [];
         string previous;
         try { previous = File.ReadAllText(file); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return ["(the last run's settings could not be read)"]; }
@@ -108,6 +117,7 @@ internal sealed class BatchRunner
             }
             AtomicFile.WriteAllText(Path.Combine(markerDir, SettingsFile), Settings);
         }
+        (_markerDir, _force) = (markerDir, force);
         var outcomes = new List<ImageOutcome>(items.Count);
         // A live progress bar on a terminal; one line per image when stderr is a file or a pipe (CI logs).
         bool interactive = ReferenceEquals(_stderr, Console.Error) && !Console.IsErrorRedirected && items.Count > 1;
@@ -119,7 +129,7 @@ internal sealed class BatchRunner
                 for (int i = 0; i < items.Count; i++)
                 {
                     task.Description = Markup.Escape(items[i].Id);
-                    outcomes.Add(RunOne(items[i], outputDir, markerDir, force, OutputsOf, process, cancel));
+                    outcomes.Add(RunOne(items[i], outputDir, process, cancel));
                     task.Increment(1);
                 }
             });
@@ -128,7 +138,7 @@ internal sealed class BatchRunner
         {
             for (int i = 0; i < items.Count; i++)
             {
-                var outcome = RunOne(items[i], outputDir, markerDir, force, OutputsOf, process, cancel);
+                var outcome = RunOne(items[i], outputDir, process, cancel);
                 outcomes.Add(outcome);
                 _stderr.WriteLine(outcome.Status switch
                 {
@@ -147,12 +157,12 @@ internal sealed class BatchRunner
         return items.Count == 1 ? ExitCodes.InputError : ExitCodes.PartialFailure;
     }
 
-    private static ImageOutcome RunOne(BatchItem item, string outputDir, string markerDir, bool force, Func<string, IEnumerable<string>>? outputsOf,
+    private ImageOutcome RunOne(BatchItem item, string outputDir,
         Func<string, string, string, (Action<Utf8JsonWriter> Json, string Summary)> process, CancellationToken cancel)
     {
         cancel.ThrowIfCancellationRequested();
         string image = item.ImagePath, stem = item.Id;
-        if (IsDone(markerDir, stem, force, outputsOf?.Invoke(stem), image))
+        if (WillSkip(item))
             return new ImageOutcome(image, ImageStatus.Skipped, null, 0, null, "already done (use --force to redo)");
         long start = Stopwatch.GetTimestamp();
         try
@@ -166,11 +176,10 @@ internal sealed class BatchRunner
         }
     }
 
-    /// <summary>True when the runner will skip image <paramref name="stem"/>: its marker <c>&lt;stem&gt;.json</c> exists in
-    /// <paramref name="markerDir"/>, so do all of <paramref name="outputs"/>, and <paramref name="force"/> is off.</summary>
-    public static bool IsDone(string markerDir, string stem, bool force, IEnumerable<string>? outputs = null, string? imagePath = null) =>
+    // Skipped: not forced, its marker <stem>.json exists and names this photo, and so do all of its outputs.
+    private static bool IsDone(string markerDir, string stem, bool force, IEnumerable<string>? outputs, string imagePath) =>
         !force && File.Exists(Path.Combine(markerDir, stem + ".json")) && (outputs is null || outputs.All(File.Exists))
-        && (imagePath is null || SameSource(Path.Combine(markerDir, stem + ".json"), imagePath));
+        && SameSource(Path.Combine(markerDir, stem + ".json"), imagePath);
 
     // The marker names the photo it was made from ("source", written by WriteImageJson): another photo with the same stem
     // (other/dog.jpg after dog.jpg, into one --out) is not done. A marker without it (an older run's, or a verb whose

@@ -59,12 +59,17 @@ internal static class SemanticCommand
                     MaxInputPixels = parse.GetValue(maxInput) ?? SemanticSegmenterOptions.Default.MaxInputPixels,
                 });
             string outPath = parse.GetValue(outDir)!;
-            string settings = SettingsOf(segmenter, modelFile.FullName);
-            // Outputs made with other settings are redone: the runner says so, and nothing is decoded ahead for a skip.
-            bool redo = parse.GetValue(force) || BatchRunner.ChangedSettings(outPath, settings).Count > 0;
-            var run = new FolderRun(segmenter, modelFile.Name, parse.GetValue(overlay), images, outPath, redo);
-            int code = new BatchRunner(stdout, stderr) { OutputsOf = run.OutputsOf, Settings = settings }
-                .Run(images, outPath, parse.GetValue(force), parse.GetValue(json), run.ProcessOne, cancel);
+            bool withOverlay = parse.GetValue(overlay);
+            // An image whose JSON is there but not one of these (deleted, or an overlay asked for only now) is redone.
+            var runner = new BatchRunner(stdout, stderr)
+            {
+                Settings = SettingsOf(segmenter, modelFile.FullName),
+                OutputsOf = stem => withOverlay
+                    ? [Path.Combine(outPath, stem + ".labels.png"), Path.Combine(outPath, stem + ".overlay.jpg")]
+                    : [Path.Combine(outPath, stem + ".labels.png")],
+            };
+            var run = new FolderRun(segmenter, modelFile.Name, withOverlay, images, runner);
+            int code = runner.Run(images, outPath, parse.GetValue(force), parse.GetValue(json), run.ProcessOne, cancel);
             return Task.FromResult(code);
         });
         return command;
@@ -90,8 +95,9 @@ internal static class SemanticCommand
     private sealed class FolderRun
     {
         private readonly SemanticSegmenter _segmenter;
-        private readonly string _modelName, _outDir;
-        private readonly bool _overlay, _force;
+        private readonly string _modelName;
+        private readonly bool _overlay;
+        private readonly BatchRunner _runner; // which photos it will skip
         private readonly IReadOnlyList<string> _images;
         private readonly Dictionary<string, int> _index;
         private RgbImage? _spare;               // the last photo's pixels, decoded into again by a later one of its size
@@ -99,16 +105,11 @@ internal static class SemanticCommand
         private RgbImage? _spareOverlay;        // the last overlay, drawn into again by the next one of its size
         private (string Path, Task<(RgbImage Image, double Ms)> Decode)? _next;
 
-        public FolderRun(SemanticSegmenter segmenter, string modelName, bool overlay, IReadOnlyList<string> images, string outDir, bool force)
+        public FolderRun(SemanticSegmenter segmenter, string modelName, bool overlay, IReadOnlyList<string> images, BatchRunner runner)
         {
-            (_segmenter, _modelName, _overlay, _images, _outDir, _force) = (segmenter, modelName, overlay, images, outDir, force);
+            (_segmenter, _modelName, _overlay, _images, _runner) = (segmenter, modelName, overlay, images, runner);
             _index = images.Select((path, i) => (path, i)).ToDictionary(e => e.path, e => e.i, StringComparer.Ordinal);
         }
-
-        /// <summary>The files a photo's run writes besides its JSON: one missing (deleted, or an overlay asked for only now) redoes it.</summary>
-        public IEnumerable<string> OutputsOf(string stem) => _overlay
-            ? [Path.Combine(_outDir, stem + ".labels.png"), Path.Combine(_outDir, stem + ".overlay.jpg")]
-            : [Path.Combine(_outDir, stem + ".labels.png")];
 
         // The photo's pixels: the ones decoded ahead for it, or decoded now. A decode ahead for another photo (not the
         // runner's order; cannot happen) is dropped with its buffer.
@@ -134,8 +135,7 @@ internal static class SemanticCommand
             for (int i = _index[imagePath] + 1; i < _images.Count; i++)
             {
                 string path = _images[i];
-                string next = Path.GetFileNameWithoutExtension(path);
-                if (BatchRunner.IsDone(_outDir, next, _force, OutputsOf(next), path)) continue;
+                if (_runner.WillSkip(new BatchItem(Path.GetFileNameWithoutExtension(path), path))) continue;
                 var into = Interlocked.Exchange(ref _spare, null);
                 _next = (path, Task.Run(() => DecodeTimed(path, into)));
                 return;
