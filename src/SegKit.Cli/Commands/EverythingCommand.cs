@@ -82,8 +82,8 @@ internal static class EverythingCommand
             catch (ArgumentException e)
             {
                 // The options name the property; say it as the option.
-                string option = e.ParamName is { Length: > 0 } n ? "--" + string.Concat(n.Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString())) + ": " : "";
-                r.AddError(option + e.Message.Split(" (Parameter")[0]);
+                string option = e.ParamName is { Length: > 0 } n ? OptionErrors.OptionFor(n) + ": " : "";
+                r.AddError(option + OptionErrors.Text(e));
             }
             if (r.GetValue(encoder) is null && r.GetValue(embedding) is null)
                 r.AddError("--encoder (or a saved --embedding) is required");

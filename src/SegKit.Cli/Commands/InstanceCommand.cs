@@ -68,14 +68,14 @@ internal static class InstanceCommand
                     _ => e.ParamName ?? "option",
                 };
                 // A bad command line (exit 2), said as the option rather than the property it sets.
-                string text = e.Message.Split(" (Parameter")[0].Split(Environment.NewLine)[0];
+                string text = OptionErrors.Text(e);
                 if (e.ParamName is { Length: > 0 } p && text.StartsWith(p + " ", StringComparison.Ordinal)) text = text[(p.Length + 1)..];
                 stderr.WriteLine($"segkit: {option} {Convert.ToString(e.ActualValue, CultureInfo.InvariantCulture)}: {text}");
                 return Task.FromResult(ExitCodes.UsageError);
             }
             catch (ArgumentException e) when (e.ParamName == "--classes")
             {
-                stderr.WriteLine("segkit: " + e.Message.Split(" (Parameter")[0]);
+                stderr.WriteLine("segkit: " + OptionErrors.Text(e));
                 return Task.FromResult(ExitCodes.UsageError);
             }
             int code = Run(parse.GetValue(inputs)!, parse.GetValue(model)!, options, parse.GetValue(outDir)!,

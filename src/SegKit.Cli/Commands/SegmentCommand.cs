@@ -57,14 +57,9 @@ internal static class SegmentCommand
             }
             catch (ArgumentOutOfRangeException e)
             {
-                // Said as the option (the options name their property, and .NET appends the parameter and value).
-                string? option = e.ParamName switch
-                {
-                    "Scale" => "--scale", "Sigma" => "--sigma", "MinSize" => "--min-size", "NSegments" => "--n-segments",
-                    "Compactness" => "--compactness", _ => null,
-                };
-                string text = e.Message.Split(" (Parameter")[0];
-                stderr.WriteLine("segkit: " + (option is null ? text : $"{option} {e.ActualValue}: {text}"));
+                // Said as the option: Scale, Sigma, MinSize, NSegments and Compactness are --scale, --sigma, ...
+                string text = OptionErrors.Text(e);
+                stderr.WriteLine("segkit: " + (e.ParamName is { Length: > 0 } p ? $"{OptionErrors.OptionFor(p)} {e.ActualValue}: {text}" : text));
                 return Task.FromResult(ExitCodes.UsageError);
             }
             var images = ImageInputs.Expand(parse.GetValue(inputs)!, parse.GetValue(outDir));
