@@ -19,5 +19,5 @@ public class LogitCheckBenchmarks
     }
 
     [Benchmark]
-    public bool AllFinite() => SemanticSegmenter.AllFinite(_logits);
+    public bool AllFinite() => SegKit.Numerics.VectorMath.AllFinite(_logits);
 }

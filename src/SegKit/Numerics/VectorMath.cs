@@ -276,4 +276,19 @@ internal static class VectorMath
             while ((t = Interlocked.Increment(ref next)) < tiles) body(w, t * tile, Math.Min(count, (t + 1) * tile));
         });
     }
+
+    // True when no value is NaN or ±infinity (exponent bits not all set), 16 at a time.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        var exponent = Vector512.Create(0x7F800000u);
+        var bad = Vector512<uint>.Zero;
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i + 16 <= values.Length; i += 16)
+                bad |= Vector512.Equals(Vector512.LoadUnsafe(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(values), (nuint)i).AsUInt32() & exponent, exponent);
+        for (; i < values.Length; i++)
+            if (!float.IsFinite(values[i])) return false;
+        return bad == Vector512<uint>.Zero;
+    }
 }

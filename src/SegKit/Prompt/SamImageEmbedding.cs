@@ -278,10 +278,8 @@ public sealed class SamImageEmbedding
         if (BitConverter.IsLittleEndian) raw.CopyTo(MemoryMarshal.AsBytes(data.AsSpan()));
         else for (int i = 0; i < data.Length; i++) data[i] = BinaryPrimitives.ReadSingleLittleEndian(raw[(i * 4)..]);
         // NaN or infinite features make every mask empty with a score (a valid checksum only says the file is as written).
-        int nonFinite = 0;
-        foreach (float v in data) if (!float.IsFinite(v)) nonFinite++;
-        if (nonFinite > 0)
-            throw new SamEmbeddingFileException(source, $"{nonFinite:N0} of its {data.Length:N0} values are NaN or infinite");
+        if (!Numerics.VectorMath.AllFinite(data))
+            throw new SamEmbeddingFileException(source, $"{data.Count(v => !float.IsFinite(v)):N0} of its {data.Length:N0} values are NaN or infinite");
         return new SamImageEmbedding(data, shape, new ImageSize(ow, oh), longSide, new SamEncoderIdentity(name, sha), imageSha);
     }
 

@@ -15,6 +15,7 @@ using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using SegKit.Datasets;
 using SegKit.Imaging;
+using SegKit.Numerics;
 using SegKit.Masks;
 using SegKit.Models;
 using SegKit.Onnx;
@@ -425,27 +426,13 @@ public sealed class SemanticSegmenter : IDisposable
     // A NaN or infinite logit makes the argmax meaningless (NaN loses every comparison): the image is refused instead.
     private void CheckFinite(float[] values, string tensor)
     {
-        if (AllFinite(values)) return;
+        if (VectorMath.AllFinite(values)) return;
         long bad = 0;
         foreach (float v in values) if (!float.IsFinite(v)) bad++;
         throw new ModelContractException(_modelName, tensor,
             $"model output {tensor} holds {bad:N0} NaN or infinite values of {values.Length:N0} for this image; its labels would be meaningless");
     }
 
-    // True when no value is NaN or ±infinity (exponent bits not all set), 16 at a time.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static bool AllFinite(ReadOnlySpan<float> values)
-    {
-        var exponent = Vector512.Create(0x7F800000u);
-        var bad = Vector512<uint>.Zero;
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-            for (; i + 16 <= values.Length; i += 16)
-                bad |= Vector512.Equals(Vector512.LoadUnsafe(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(values), (nuint)i).AsUInt32() & exponent, exponent);
-        for (; i < values.Length; i++)
-            if (!float.IsFinite(values[i])) return false;
-        return bad == Vector512<uint>.Zero;
-    }
 
     private (int C, int H, int W) CheckedLogitShape(long[] shape, string tensor)
     {

@@ -235,10 +235,10 @@ public sealed class ModelFinalResizeTests
                 for (int at = 0; at < length; at++)
                 {
                     var values = Enumerable.Range(0, length).Select(i => (float)Math.Sin(i) * 1e30f).ToArray();
-                    Assert.True(SemanticSegmenter.AllFinite(values));
+                    Assert.True(SegKit.Numerics.VectorMath.AllFinite(values));
                     values[at] = bad;
-                    Assert.False(SemanticSegmenter.AllFinite(values), $"{bad} at {at} of {length}");
+                    Assert.False(SegKit.Numerics.VectorMath.AllFinite(values), $"{bad} at {at} of {length}");
                 }
-        Assert.True(SemanticSegmenter.AllFinite([float.MaxValue, float.MinValue, float.Epsilon, -0f]));
+        Assert.True(SegKit.Numerics.VectorMath.AllFinite([float.MaxValue, float.MinValue, float.Epsilon, -0f]));
     }
 }
