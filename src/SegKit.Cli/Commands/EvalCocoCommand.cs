@@ -25,7 +25,9 @@ internal static class EvalCocoCommand
         };
         command.SetAction((parse, cancel) =>
         {
-            var read = parse.GetValue(strict) ? CocoReadOptions.Strict : CocoReadOptions.Default;
+            var type = parse.GetValue(iouType) == "bbox" ? CocoIouType.Bbox : CocoIouType.Segm;
+            // bbox evaluation never reads a result's segmentation (pycocotools' COCOeval): a malformed one does not cost the result.
+            var read = (parse.GetValue(strict) ? CocoReadOptions.Strict : CocoReadOptions.Default) with { ForBoxEvaluation = type == CocoIouType.Bbox };
             FileInfo gtFile = parse.GetValue(gt)!, predFile = parse.GetValue(pred)!;
             if (!gtFile.Exists) throw new FileNotFoundException($"ground truth not found: {gtFile.FullName}", gtFile.FullName);
             if (!predFile.Exists) throw new FileNotFoundException($"results not found: {predFile.FullName}", predFile.FullName);
@@ -41,7 +43,6 @@ internal static class EvalCocoCommand
             cancel.ThrowIfCancellationRequested();
 
             t = Stopwatch.GetTimestamp();
-            var type = parse.GetValue(iouType) == "bbox" ? CocoIouType.Bbox : CocoIouType.Segm;
             CocoEvalResult eval = CocoEvaluator.Evaluate(groundTruth, results, type);
             double evalMs = StageTimings.Since(t);
 

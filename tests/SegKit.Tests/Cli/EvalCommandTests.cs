@@ -67,6 +67,37 @@ public class EvalCommandTests
         Assert.Contains("image_id 999", strictErr);
     }
 
+    // pycocotools' bbox evaluation never reads a result's segmentation, so malformed ones must not change bbox AP:
+    // case 0's results with every segmentation spoilt give pycocotools' bbox figures for the intact file.
+    [Fact]
+    public void EvalCoco_Bbox_MalformedSegmentationsChangeNothing()
+    {
+        var results = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Reference("coco_case0_dt.json")))!.AsArray();
+        string[] spoilt = ["\"oops\"", "[[1, 2, 3, 4]]", """{"size": [5, 5], "counts": [25]}""", """{"size": [293, 464], "counts": [7]}"""];
+        for (int i = 0; i < results.Count; i++)
+            results[i]!["segmentation"] = System.Text.Json.Nodes.JsonNode.Parse(spoilt[i % spoilt.Length]);
+        string dt = Path.Combine(TestPaths.NewTempDir(), "dt.json");
+        File.WriteAllText(dt, results.ToJsonString());
+
+        var (code, output, err) = CliRunner.Run("eval", "coco", "--gt", Reference("coco_case0_gt.json"), "--pred", dt, "--iou-type", "bbox", "--json");
+        Assert.True(code == 0, err);
+        using JsonDocument expectedDoc = JsonDocument.Parse(File.ReadAllBytes(Reference("coco_eval_expected.json")));
+        JsonElement expected = expectedDoc.RootElement.GetProperty("cases")[0].GetProperty("bbox").GetProperty("stats");
+        using JsonDocument doc = JsonDocument.Parse(output);
+        string[] keys = ["AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl"];
+        for (int i = 0; i < keys.Length; i++)
+            Assert.Equal(expected[i].GetDouble(), doc.RootElement.GetProperty(keys[i]).GetDouble(), 1e-9);
+        Assert.Equal(results.Count, doc.RootElement.GetProperty("warnings").GetArrayLength());
+        Assert.Contains("kept for bbox evaluation", err);
+
+        // Mask evaluation needs them: every result is dropped, and said to be.
+        var (segmCode, segmOutput, _) = CliRunner.Run("eval", "coco", "--gt", Reference("coco_case0_gt.json"), "--pred", dt, "--iou-type", "segm", "--json");
+        Assert.Equal(0, segmCode);
+        using JsonDocument segm = JsonDocument.Parse(segmOutput);
+        Assert.Equal(0, segm.RootElement.GetProperty("AP").GetDouble());
+        Assert.Equal(0, segm.RootElement.GetProperty("AR100").GetDouble());
+    }
+
     [Fact]
     public void EvalCoco_MalformedJson_Exit1NamingFile()
     {

@@ -71,9 +71,18 @@ public sealed class CocoDataset
                             case "images": images.Add((CocoJson.ParseImage(ref r, data, name, keep), index)); break;
                             case "categories": categories.Add((CocoJson.ParseCategory(ref r, data, name, keep), index)); break;
                             default:
-                                CocoAnnotation a = CocoJson.ParseAnnotation(ref r, data, name, keep);
-                                annotations.Add((a, index));
+                                CocoAnnotation a = CocoJson.ParseAnnotation(ref r, data, name, keep, options.ForBoxEvaluation, out string? badSegmentation);
                                 lastAnnotationId = a.Id;
+                                if (badSegmentation is not null)
+                                {
+                                    if (a.Bbox is null)
+                                    {
+                                        diagnostics.Add(new CocoDiagnostic(CocoProblem.InvalidEntry, prop!, index, a.Id, badSegmentation, Dropped: true));
+                                        break;
+                                    }
+                                    diagnostics.Add(CocoValidation.SegmentationDiscarded("annotations", index, a.Id, badSegmentation));
+                                }
+                                annotations.Add((a, index));
                                 break;
                         }
                     }
@@ -93,7 +102,7 @@ public sealed class CocoDataset
         }
         if (isArray) throw new CocoFormatException($"{name}: a JSON array; a ground-truth object with images, annotations, categories expected");
 
-        var dataset = CocoValidation.Check(name, images, categories, annotations, diagnostics, top.ToExtras());
+        var dataset = CocoValidation.Check(name, images, categories, annotations, diagnostics, top.ToExtras(), options.ForBoxEvaluation);
         if (options.FailOnProblems && dataset.Diagnostics.Count > 0)
             throw CocoValidation.StrictFailure(name, dataset.Diagnostics);
         return dataset;
@@ -141,7 +150,8 @@ public sealed record CocoWriteOptions
 internal static class CocoValidation
 {
     public static CocoDataset Check(string name, List<(CocoImage Image, int Index)> images, List<(CocoCategory Category, int Index)> categories,
-        List<(CocoAnnotation Annotation, int Index)> annotations, List<CocoDiagnostic> diagnostics, CocoExtras? extra)
+        List<(CocoAnnotation Annotation, int Index)> annotations, List<CocoDiagnostic> diagnostics, CocoExtras? extra,
+        bool forBoxEvaluation = false)
     {
         var imageById = new Dictionary<long, CocoImage>(images.Count);
         foreach (var (img, index) in images)
@@ -172,8 +182,9 @@ internal static class CocoValidation
                 diagnostics.Add(new(CocoProblem.MissingCategory, "annotations", index, ann.Id, $"{where}: category_id {ann.CategoryId} is not among the categories", true));
                 continue;
             }
-            CocoSegmentation? seg = CheckSegmentation(ann.Segmentation, image, where, index, ann.Id, diagnostics);
-            if (ann.Segmentation is not null && seg is null) continue;
+            // Read for bbox evaluation, an annotation with a bbox does without a segmentation it cannot use.
+            var (seg, drop) = CheckSegmentation(ann.Segmentation, image, where, index, ann.Id, diagnostics, forBoxEvaluation && ann.Bbox is not null);
+            if (drop) continue;
             kept.Add(ReferenceEquals(seg, ann.Segmentation) ? ann : ann with { Segmentation = seg });
         }
         return new CocoDataset(images.Select(i => i.Image).ToArray(), categories.Select(c => c.Category).ToArray(), kept)
@@ -183,34 +194,30 @@ internal static class CocoValidation
         };
     }
 
-    // The segmentation to keep (possibly with bad polygons removed), or null to drop the annotation.
-    private static CocoSegmentation? CheckSegmentation(CocoSegmentation? seg, CocoImage image, string where, int index, long id, List<CocoDiagnostic> diagnostics)
+    // The segmentation to keep (possibly with bad polygons removed, null when there is none), and whether to drop the
+    // annotation. keepWithout: an unusable segmentation is discarded and the annotation kept (bbox evaluation).
+    private static (CocoSegmentation? Segmentation, bool Drop) CheckSegmentation(CocoSegmentation? seg, CocoImage image, string where, int index, long id,
+        List<CocoDiagnostic> diagnostics, bool keepWithout)
     {
-        if (seg is null) return null;
+        if (seg is null) return (null, false);
+        (CocoSegmentation?, bool) Unusable(CocoProblem problem, string message)
+        {
+            diagnostics.Add(keepWithout ? SegmentationDiscarded("annotations", index, id, message) : new(problem, "annotations", index, id, message, true));
+            return (null, !keepWithout);
+        }
         if (seg.Rle is CocoRle rle)
         {
             if (rle.Height != image.Height || rle.Width != image.Width)
-            {
-                diagnostics.Add(new(CocoProblem.RleSizeMismatch, "annotations", index, id,
-                    $"{where}: RLE size [{rle.Height}, {rle.Width}] differs from image {image.Id}'s [{image.Height}, {image.Width}]", true));
-                return null;
-            }
+                return Unusable(CocoProblem.RleSizeMismatch, $"{where}: RLE size [{rle.Height}, {rle.Width}] differs from image {image.Id}'s [{image.Height}, {image.Width}]");
             long sum = 0;
             foreach (uint c in rle.Counts) sum += c;
             if (sum != (long)rle.Height * rle.Width)
-            {
-                diagnostics.Add(new(CocoProblem.RleCountsMismatch, "annotations", index, id,
-                    $"{where}: RLE runs add up to {sum} pixels; [{rle.Height}, {rle.Width}] has {(long)rle.Height * rle.Width}", true));
-                return null;
-            }
-            return seg;
+                return Unusable(CocoProblem.RleCountsMismatch, $"{where}: RLE runs add up to {sum} pixels; [{rle.Height}, {rle.Width}] has {(long)rle.Height * rle.Width}");
+            return (seg, false);
         }
         IReadOnlyList<double[]> polys = seg.Polygons!;
         if (polys.Count == 0)
-        {
-            diagnostics.Add(new(CocoProblem.EmptySegmentation, "annotations", index, id, $"{where}: segmentation is an empty polygon list", true));
-            return null;
-        }
+            return Unusable(CocoProblem.EmptySegmentation, $"{where}: segmentation is an empty polygon list");
         List<double[]>? good = null;
         for (int i = 0; i < polys.Count; i++)
         {
@@ -218,9 +225,10 @@ internal static class CocoValidation
             if (p.Length < 6)
             {
                 good ??= polys.Take(i).ToList();
-                bool last = good.Count == 0 && polys.Skip(i + 1).All(q => q.Length < 6);
-                diagnostics.Add(new(CocoProblem.PolygonTooShort, "annotations", index, id,
-                    $"{where}: polygon {i} has {p.Length / 2} point(s); at least 3 expected" + (last ? " (no polygon left: annotation dropped)" : " (polygon removed)"), last));
+                string message = $"{where}: polygon {i} has {p.Length / 2} point(s); at least 3 expected";
+                if (good.Count == 0 && polys.Skip(i + 1).All(q => q.Length < 6))
+                    return Unusable(CocoProblem.PolygonTooShort, message + (keepWithout ? " (no polygon left)" : " (no polygon left: annotation dropped)"));
+                diagnostics.Add(new(CocoProblem.PolygonTooShort, "annotations", index, id, message + " (polygon removed)", false));
                 continue;
             }
             if (p.Length % 2 != 0)
@@ -228,9 +236,13 @@ internal static class CocoValidation
                     $"{where}: polygon {i} has {p.Length} numbers, an odd count; the last is ignored", false));
             good?.Add(p);
         }
-        if (good is null) return seg;
-        return good.Count == 0 ? null : CocoSegmentation.FromPolygons(good);
+        return good is null ? (seg, false) : (CocoSegmentation.FromPolygons(good), false);
     }
+
+    // An entry kept, for bbox evaluation, without the segmentation it could not use.
+    public static CocoDiagnostic SegmentationDiscarded(string section, int index, long id, string problem) =>
+        new(CocoProblem.UnusedSegmentationInvalid, section, index, id,
+            $"{problem}; the {(section == "results" ? "result" : "annotation")} is kept for bbox evaluation, which does not use its segmentation", false);
 
     public static CocoFormatException StrictFailure(string name, IReadOnlyList<CocoDiagnostic> diagnostics)
     {

@@ -17,6 +17,15 @@ public sealed record CocoReadOptions
 
     /// <summary>Keep fields SegKit does not model (<c>info</c>, <c>licenses</c>, <c>coco_url</c>...) in <c>Extra</c>, so a write gives them back. Default true.</summary>
     public bool KeepExtraFields { get; init; } = true;
+
+    /// <summary>
+    /// The file is read for bbox evaluation, where pycocotools' <c>COCOeval</c> never looks at a segmentation. A result or
+    /// ground-truth annotation that has a bbox is then kept when its segmentation is malformed (not a polygon list or RLE,
+    /// no polygon of 3 points, RLE runs or size that do not fit): the segmentation is discarded and the problem reported
+    /// as <see cref="CocoProblem.UnusedSegmentationInvalid"/>. Entries without a bbox still need a valid segmentation.
+    /// Default false.
+    /// </summary>
+    public bool ForBoxEvaluation { get; init; }
 }
 
 /// <summary>What is wrong with one entry of a COCO file.</summary>
@@ -48,6 +57,12 @@ public enum CocoProblem
 
     /// <summary>An RLE's run lengths do not add up to height × width (it is dropped).</summary>
     RleCountsMismatch,
+
+    /// <summary>
+    /// A result or annotation read for bbox evaluation (<see cref="CocoReadOptions.ForBoxEvaluation"/>) has a bbox and a
+    /// malformed segmentation, which that evaluation never uses: the segmentation is discarded and the entry kept.
+    /// </summary>
+    UnusedSegmentationInvalid,
 }
 
 /// <summary>

@@ -62,8 +62,10 @@ internal static class CocoJson
         return new CocoCategory(id.Value, name, super) { Extra = extras.ToExtras() };
     }
 
-    public static CocoAnnotation ParseAnnotation(ref Utf8JsonReader r, ReadOnlySpan<byte> data, string file, bool keepExtras)
+    public static CocoAnnotation ParseAnnotation(ref Utf8JsonReader r, ReadOnlySpan<byte> data, string file, bool keepExtras,
+                                                 bool keepBadSegmentation, out string? badSegmentation)
     {
+        badSegmentation = null;
         RequireObject(ref r, file, "an annotation");
         // The id first, so that every later message can name the annotation: look ahead on a copy of the reader.
         long id = FindId(r, "id") ?? throw Missing(file + ": an annotation", "id");
@@ -81,7 +83,7 @@ internal static class CocoJson
                 case Field.Id: IdValue(ref r, "id", where); break;
                 case Field.ImageId: imageId = IdValue(ref r, "image_id", where); break;
                 case Field.CategoryId: categoryId = IdValue(ref r, "category_id", where); break;
-                case Field.Segmentation: seg = r.TokenType == JsonTokenType.Null ? null : Segmentation(ref r, where); break;
+                case Field.Segmentation: seg = SegmentationField(ref r, where, keepBadSegmentation, ref badSegmentation); break;
                 case Field.Area when r.TokenType == JsonTokenType.Number: area = Finite(r.GetDouble(), "area", where); break;
                 case Field.Bbox: box = Box(ref r, where); break;
                 case Field.IsCrowd: crowd = Truthy(ref r); break;
@@ -93,8 +95,12 @@ internal static class CocoJson
         return new CocoAnnotation(id, imageId.Value, categoryId.Value, seg, area, box, crowd) { Extra = extras.ToExtras() };
     }
 
-    public static CocoResult ParseResult(ref Utf8JsonReader r, ReadOnlySpan<byte> data, string file, bool keepExtras)
+    // keepBadSegmentation: a segmentation that does not parse is skipped and its message returned in badSegmentation
+    // (reads for bbox evaluation, which decide afterwards whether the result can do without it).
+    public static CocoResult ParseResult(ref Utf8JsonReader r, ReadOnlySpan<byte> data, string file, bool keepExtras,
+                                         bool keepBadSegmentation, out string? badSegmentation)
     {
+        badSegmentation = null;
         RequireObject(ref r, file, "a result");
         long? imageId = FindId(r, "image_id");
         string where = imageId is long i ? $"{file}: result for image {i}" : file + ": a result";
@@ -111,7 +117,7 @@ internal static class CocoJson
                 case Field.CategoryId: categoryId = IdValue(ref r, "category_id", where); break;
                 case Field.Score: score = NumberValue(ref r, "score", where); break;
                 case Field.Bbox: box = Box(ref r, where); break;
-                case Field.Segmentation: seg = r.TokenType == JsonTokenType.Null ? null : Segmentation(ref r, where); break;
+                case Field.Segmentation: seg = SegmentationField(ref r, where, keepBadSegmentation, ref badSegmentation); break;
                 default: Extra(ref r, data, name ?? FieldName(field), keepExtras, ref extras); break;
             }
         }
@@ -119,6 +125,26 @@ internal static class CocoJson
         if (categoryId is null) throw Missing(where, "category_id");
         if (score is null) throw Missing(where, "score");
         return new CocoResult(imageId.Value, categoryId.Value, score.Value, box, seg) { Extra = extras.ToExtras() };
+    }
+
+    // A segmentation field's value (null for JSON null). keepBad: a value that does not parse is skipped, null returned and
+    // its message put in bad, for reads (bbox evaluation) that decide afterwards whether the entry can do without it.
+    private static CocoSegmentation? SegmentationField(ref Utf8JsonReader r, string where, bool keepBad, ref string? bad)
+    {
+        if (r.TokenType == JsonTokenType.Null) return null;
+        if (!keepBad) return Segmentation(ref r, where);
+        Utf8JsonReader before = r;
+        try
+        {
+            return Segmentation(ref r, where);
+        }
+        catch (Exception ex) when (ex is CocoFormatException or FormatException or InvalidOperationException)
+        {
+            bad = ex.Message;
+            r = before;
+            if (!r.TrySkip()) throw new InvalidOperationException("a COCO entry was handed over incomplete");
+            return null;
+        }
     }
 
     /// <summary>A segmentation given as a JSON element (e.g. a field kept in extras).</summary>
@@ -167,7 +193,7 @@ internal static class CocoJson
             return CocoSegmentation.FromPolygons(polys);
         }
         if (r.TokenType != JsonTokenType.StartObject)
-            throw new CocoFormatException($"{where}: segmentation is neither a polygon list nor {{size, counts}}");
+            throw new CocoFormatException($"{where}: segmentation is a {Kind(r.TokenType)}; a polygon list or {{size, counts}} expected");
         int h = -1, w = -1;
         bool haveSize = false;
         string? countsString = null;

@@ -30,16 +30,26 @@ public static class CocoResults
         {
             Utf8JsonReader start = r;
             CocoResult result;
+            string? badSegmentation;
             try
             {
-                result = CocoJson.ParseResult(ref r, data, name, options.KeepExtraFields);
+                result = CocoJson.ParseResult(ref r, data, name, options.KeepExtraFields, options.ForBoxEvaluation, out badSegmentation);
             }
             catch (Exception ex) when (ex is CocoFormatException or FormatException or InvalidOperationException)
             {
                 diagnostics.Add(new(CocoProblem.InvalidEntry, "results", index, CocoJson.FindId(start, "image_id"), ex is CocoFormatException ? $"{ex.Message} (result {index})" : $"{name}: result {index}: {ex.Message}", true));
                 return;
             }
-            if (CheckSegmentation(result, index, name, diagnostics) is CocoResult ok) results.Add(ok);
+            if (badSegmentation is not null)
+            {
+                if (result.Bbox is null)
+                {
+                    diagnostics.Add(new(CocoProblem.InvalidEntry, "results", index, result.ImageId, $"{badSegmentation} (result {index})", true));
+                    return;
+                }
+                diagnostics.Add(CocoValidation.SegmentationDiscarded("results", index, result.ImageId, $"{badSegmentation} (result {index})"));
+            }
+            if (CheckSegmentation(result, index, name, diagnostics, options.ForBoxEvaluation) is CocoResult ok) results.Add(ok);
         });
         if (!isArray) throw new CocoFormatException($"{name}: results must be a JSON array of objects");
         var list = new CocoResultList(results, diagnostics);
@@ -50,7 +60,8 @@ public static class CocoResults
     /// <summary>
     /// Checks <paramref name="results"/> against the ground truth they will be evaluated on, as pycocotools' <c>loadRes</c>
     /// requires: a result whose image is not in <paramref name="groundTruth"/> (loadRes fails on it), or whose RLE size is
-    /// not its image's, is dropped; one whose category is not in the ground truth is kept (COCOeval ignores it) and reported.
+    /// not its image's, is dropped (for bbox evaluation, <see cref="CocoReadOptions.ForBoxEvaluation"/>, a result with a bbox
+    /// only loses that segmentation); one whose category is not in the ground truth is kept (COCOeval ignores it) and reported.
     /// The diagnostics of <paramref name="results"/> (when it is a <see cref="CocoResultList"/>) are carried over.
     /// </summary>
     /// <exception cref="CocoFormatException">Strict <paramref name="options"/> and any problem (all are listed).</exception>
@@ -75,9 +86,14 @@ public static class CocoResults
             }
             if (r.Segmentation?.Rle is CocoRle rle && (rle.Height != image.Height || rle.Width != image.Width))
             {
-                diagnostics.Add(new(CocoProblem.RleSizeMismatch, "results", index, r.ImageId,
-                    $"{where}: RLE size [{rle.Height}, {rle.Width}] differs from the image's [{image.Height}, {image.Width}]", true));
-                continue;
+                string problem = $"{where}: RLE size [{rle.Height}, {rle.Width}] differs from the image's [{image.Height}, {image.Width}]";
+                if (options?.ForBoxEvaluation != true || r.Bbox is null)
+                {
+                    diagnostics.Add(new(CocoProblem.RleSizeMismatch, "results", index, r.ImageId, problem, true));
+                    continue;
+                }
+                diagnostics.Add(CocoValidation.SegmentationDiscarded("results", index, r.ImageId, problem));
+                r = r with { Segmentation = null };
             }
             if (!categories.Contains(r.CategoryId) && unknownCategories.Add(r.CategoryId))
                 diagnostics.Add(new(CocoProblem.MissingCategory, "results", index, r.ImageId,
@@ -125,22 +141,34 @@ public static class CocoResults
         return n;
     }
 
-    private static CocoResult? CheckSegmentation(CocoResult r, int index, string name, List<CocoDiagnostic> diagnostics)
+    // A result whose segmentation cannot be used is dropped, unless it is read for bbox evaluation and has a bbox:
+    // then only the segmentation goes.
+    private static CocoResult? CheckSegmentation(CocoResult r, int index, string name, List<CocoDiagnostic> diagnostics, bool forBoxEvaluation)
     {
         string where = $"{name}: result {index} (image {r.ImageId})";
         if (r.Segmentation is not CocoSegmentation seg) return r;
+        CocoProblem problem;
+        string message;
         if (seg.Rle is CocoRle rle)
         {
             long sum = 0;
             foreach (uint c in rle.Counts) sum += c;
             if (sum == (long)rle.Height * rle.Width) return r;
-            diagnostics.Add(new(CocoProblem.RleCountsMismatch, "results", index, r.ImageId,
-                $"{where}: RLE runs add up to {sum} pixels; [{rle.Height}, {rle.Width}] has {(long)rle.Height * rle.Width}", true));
-            return null;
+            problem = CocoProblem.RleCountsMismatch;
+            message = $"{where}: RLE runs add up to {sum} pixels; [{rle.Height}, {rle.Width}] has {(long)rle.Height * rle.Width}";
         }
-        if (seg.Polygons!.Count > 0 && seg.Polygons.All(p => p.Length >= 6)) return r;
-        diagnostics.Add(new(seg.Polygons.Count == 0 ? CocoProblem.EmptySegmentation : CocoProblem.PolygonTooShort, "results", index, r.ImageId,
-            $"{where}: segmentation has no polygon of at least 3 points", true));
+        else
+        {
+            if (seg.Polygons!.Count > 0 && seg.Polygons.All(p => p.Length >= 6)) return r;
+            problem = seg.Polygons.Count == 0 ? CocoProblem.EmptySegmentation : CocoProblem.PolygonTooShort;
+            message = $"{where}: segmentation has no polygon of at least 3 points";
+        }
+        if (forBoxEvaluation && r.Bbox is not null)
+        {
+            diagnostics.Add(CocoValidation.SegmentationDiscarded("results", index, r.ImageId, message));
+            return r with { Segmentation = null };
+        }
+        diagnostics.Add(new(problem, "results", index, r.ImageId, message, true));
         return null;
     }
 }

@@ -138,6 +138,86 @@ public class CocoDiagnosticsTests
             r.Diagnostics.Select(d => (d.Problem, d.Index, d.Id)));
     }
 
+    // pycocotools' COCOeval with iouType bbox never reads a segmentation: a result that has a bbox but a malformed
+    // segmentation used to be dropped, which lowered bbox AP below pycocotools' on the same file.
+    private const string ResultsWithBadSegmentations = """
+        [{"image_id": 1, "category_id": 1, "score": 0.9, "bbox": [0, 0, 1, 1], "segmentation": "oops"},
+         {"image_id": 1, "category_id": 1, "score": 0.8, "bbox": [0, 0, 1, 1], "segmentation": {"size": [2, 2], "counts": [1, 1]}},
+         {"image_id": 1, "category_id": 1, "score": 0.7, "bbox": [0, 0, 1, 1], "segmentation": [[1, 1, 2, 2]]},
+         {"image_id": 1, "category_id": 1, "score": 0.6, "segmentation": "oops"},
+         {"image_id": 1, "category_id": 1, "score": 0.5, "segmentation": [[1, 1, 2, 2]]},
+         {"image_id": 1, "category_id": 1, "score": 0.4, "bbox": [0, 0, 1, 1], "segmentation": [[0, 0, 1, 0, 1, 1]]}]
+        """;
+
+    [Fact]
+    public void ReadResults_ForBoxEvaluation_BadSegmentationWithBboxKeptWithoutIt()
+    {
+        CocoResultList Read(CocoReadOptions o) => CocoResults.Read(new MemoryStream(Encoding.UTF8.GetBytes(ResultsWithBadSegmentations)), "dt.json", o);
+
+        CocoResultList segm = Read(CocoReadOptions.Default);
+        Assert.Equal([0.4], segm.Select(x => x.Score));
+        Assert.Equal([CocoProblem.InvalidEntry, CocoProblem.RleCountsMismatch, CocoProblem.PolygonTooShort, CocoProblem.InvalidEntry, CocoProblem.PolygonTooShort],
+            segm.Diagnostics.Select(d => d.Problem));
+        Assert.All(segm.Diagnostics, d => Assert.True(d.Dropped));
+
+        CocoResultList box = Read(CocoReadOptions.Default with { ForBoxEvaluation = true });
+        Assert.Equal([0.9, 0.8, 0.7, 0.4], box.Select(x => x.Score));
+        Assert.Equal([true, true, true, false], box.Select(x => x.Segmentation is null));
+        Assert.All(box, x => Assert.Equal(new CocoBoxXywh(0, 0, 1, 1), x.Bbox));
+        Assert.Equal([(CocoProblem.UnusedSegmentationInvalid, 0, false), (CocoProblem.UnusedSegmentationInvalid, 1, false), (CocoProblem.UnusedSegmentationInvalid, 2, false),
+                      (CocoProblem.InvalidEntry, 3, true), (CocoProblem.PolygonTooShort, 4, true)],
+            box.Diagnostics.Select(d => (d.Problem, d.Index, d.Dropped)));
+        Assert.Contains("dt.json: result for image 1: segmentation is a String; a polygon list or {size, counts} expected", box.Diagnostics[0].Message);
+        Assert.Contains("the result is kept for bbox evaluation, which does not use its segmentation", box.Diagnostics[1].Message);
+
+        var ex = Assert.Throws<CocoFormatException>(() => Read(CocoReadOptions.Strict with { ForBoxEvaluation = true }));
+        Assert.Equal(5, ex.Diagnostics.Count);
+    }
+
+    [Fact]
+    public void ValidateResults_ForBoxEvaluation_RleOfWrongSizeOnlyLosesTheSegmentation()
+    {
+        var gt = new CocoDataset([new CocoImage(1, 2, 2, null)], [new CocoCategory(1, "a", null)], []);
+        var bad = CocoSegmentation.FromRle(CocoRle.FromRowMajor([0, 1, 1, 0, 0, 0], 3, 2));
+        CocoResult[] results = [new(1, 1, 0.9, new CocoBoxXywh(0, 0, 1, 1), bad), new(1, 1, 0.8, null, bad)];
+        CocoResultList v = CocoResults.Validate(results, gt, "dt.json", CocoReadOptions.Default with { ForBoxEvaluation = true });
+        CocoResult kept = Assert.Single(v);
+        Assert.Equal(0.9, kept.Score);
+        Assert.Null(kept.Segmentation);
+        Assert.Same(bad, results[0].Segmentation); // the input is not modified
+        Assert.Equal([(CocoProblem.UnusedSegmentationInvalid, false), (CocoProblem.RleSizeMismatch, true)], v.Diagnostics.Select(d => (d.Problem, d.Dropped)));
+    }
+
+    [Fact]
+    public void Read_ForBoxEvaluation_GroundTruthWithBboxKeepsWithoutBadSegmentation()
+    {
+        const string json = """
+            {"images": [{"id": 1, "width": 4, "height": 4}], "categories": [{"id": 1}],
+             "annotations": [
+               {"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 2, 2], "area": 4, "segmentation": 5},
+               {"id": 2, "image_id": 1, "category_id": 1, "bbox": [0, 0, 2, 2], "area": 4, "segmentation": {"size": [3, 3], "counts": [9]}},
+               {"id": 3, "image_id": 1, "category_id": 1, "bbox": [0, 0, 2, 2], "area": 4, "segmentation": [[0, 0, 1, 1], [2, 2]]},
+               {"id": 4, "image_id": 1, "category_id": 1, "bbox": [0, 0, 2, 2], "area": 4, "segmentation": []},
+               {"id": 5, "image_id": 1, "category_id": 1, "area": 4, "segmentation": 5},
+               {"id": 6, "image_id": 1, "category_id": 1, "bbox": [0, 0, 2, 2], "area": 4, "segmentation": [[0, 0, 2, 0, 2, 2]]}]}
+            """;
+        CocoDataset Read(CocoReadOptions o) => CocoDataset.Read(new MemoryStream(Encoding.UTF8.GetBytes(json)), "gt.json", o);
+
+        CocoDataset segm = Read(CocoReadOptions.Default);
+        Assert.Equal([6L], segm.Annotations.Select(a => a.Id));
+        Assert.Equal([(CocoProblem.InvalidEntry, 1L), (CocoProblem.InvalidEntry, 5), (CocoProblem.RleSizeMismatch, 2), (CocoProblem.PolygonTooShort, 3), (CocoProblem.EmptySegmentation, 4)],
+            segm.Diagnostics.Select(d => (d.Problem, d.Id!.Value)));
+        Assert.Contains("(no polygon left: annotation dropped)", segm.Diagnostics[3].Message);
+
+        CocoDataset box = Read(CocoReadOptions.Default with { ForBoxEvaluation = true });
+        Assert.Equal([1L, 2, 3, 4, 6], box.Annotations.Select(a => a.Id));
+        Assert.Equal([true, true, true, true, false], box.Annotations.Select(a => a.Segmentation is null));
+        Assert.Equal([(CocoProblem.UnusedSegmentationInvalid, 1L, false), (CocoProblem.InvalidEntry, 5, true), (CocoProblem.UnusedSegmentationInvalid, 2, false),
+                      (CocoProblem.UnusedSegmentationInvalid, 3, false), (CocoProblem.UnusedSegmentationInvalid, 4, false)],
+            box.Diagnostics.Select(d => (d.Problem, d.Id!.Value, d.Dropped)));
+        Assert.Contains("the annotation is kept for bbox evaluation", box.Diagnostics[3].Message);
+    }
+
     [Fact]
     public void ValidateResults_UnknownImageOrSize_Dropped()
     {
