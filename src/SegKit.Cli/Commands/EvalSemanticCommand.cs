@@ -13,7 +13,12 @@ internal static class EvalSemanticCommand
         var pred = new Option<DirectoryInfo>("--pred") { Description = "Predicted label maps: <stem>.png or <stem>.labels.png (palette or gray PNG of class ids).", Required = true };
         var gt = new Option<DirectoryInfo>("--gt") { Description = "Ground-truth label maps <stem>.png (e.g. VOC2012/SegmentationClass).", Required = true };
         var numClasses = new Option<int?>("--num-classes") { Description = "Number of classes (default: 1 + the largest id found, ignore excluded)." };
-        var ignore = new Option<int>("--ignore") { Description = "Ground-truth id that is not counted.", DefaultValueFactory = _ => 255 };
+        var ignore = new Option<int>("--ignore")
+        {
+            Description = "Ground-truth id that is not counted. Inside the class range (e.g. 0) only that class's ground-truth pixels are " +
+                          "skipped, as in mmsegmentation: it is still scored where it is predicted (IoU 0), or left out of the means.",
+            DefaultValueFactory = _ => 255,
+        };
         var labels = new Option<string?>("--labels") { Description = "Name the classes in the table: voc, ade20k or cityscapes." };
         var threads = new Option<int>("--threads") { Description = "Reader threads (0 = one per core).", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "Print one JSON document: pixel_accuracy, mean_accuracy, miou, fwiou, per_class_iou, timings." };
@@ -42,6 +47,10 @@ internal static class EvalSemanticCommand
             if (r.BeyondClassesPixels > 0)
                 stderr.WriteLine($"segkit: warning: {r.BeyondClassesPixels:N0} ground-truth pixels hold class ids ≥ {r.Matrix.NumClasses} (up to " +
                                  $"{r.LargestBeyondClass}), beyond --num-classes, and were not counted (as in torchvision's reference)");
+            if (r.Matrix.IgnoreIndex < r.Matrix.NumClasses)
+                stderr.WriteLine($"segkit: warning: --ignore {r.Matrix.IgnoreIndex} is a class id (classes 0..{r.Matrix.NumClasses - 1}): its ground-truth " +
+                                 "pixels are skipped, but where it is predicted on counted pixels it still scores IoU 0 (as in mmsegmentation; " +
+                                 "torchvision's reference would count it)");
             if (r.Matrix.Total == 0)
                 stderr.WriteLine("segkit: warning: no pixel was counted: every ground-truth pixel is the ignore index or a class id beyond " +
                                  "--num-classes, so the metrics are undefined (NaN, null in JSON)");

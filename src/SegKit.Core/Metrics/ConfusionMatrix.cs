@@ -25,7 +25,13 @@ public sealed class ConfusionMatrix
     /// <summary>Number of classes; class ids are 0..NumClasses − 1.</summary>
     public int NumClasses { get; }
 
-    /// <summary>The ground-truth id that marks unlabelled pixels (255 by default). Any ground truth outside [0, NumClasses) is skipped as well.</summary>
+    /// <summary>
+    /// The ground-truth id that marks unlabelled pixels (255 by default). Any ground truth outside [0, NumClasses) is
+    /// skipped as well. An ignore index inside [0, NumClasses) (e.g. 0 for "background, not scored") skips the ground-truth
+    /// pixels of that class only, as mmsegmentation's <c>intersect_and_union</c> does: it stays a class of the prediction,
+    /// so its IoU is 0 when it is predicted on counted pixels and null (left out of the means) when it is not.
+    /// torchvision's reference has no ignore index inside the range: it would count those pixels.
+    /// </summary>
     public int IgnoreIndex { get; }
 
     /// <summary>Count of pixels with ground truth <paramref name="gt"/> predicted as <paramref name="pred"/>.</summary>

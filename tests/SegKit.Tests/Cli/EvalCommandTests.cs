@@ -264,4 +264,29 @@ public class EvalCommandTests
         using var doc = System.Text.Json.JsonDocument.Parse(json);
         Assert.Equal(2, doc.RootElement.GetProperty("pixels").GetInt64());
     }
+
+    // --ignore inside the class range skips that class's ground truth only (mmsegmentation's rule), and says so.
+    // By hand (ConfusionMatrixTests.IgnoreInsideClassRange_SkipsItsGroundTruthOnly): IoU [0, 0.5, 1], mIoU 0.5, accuracy 2/3.
+    [Fact]
+    public void EvalSemantic_IgnoreIsAClass_ScoredAsMmsegmentationAndWarned()
+    {
+        string dir = TestPaths.NewTempDir();
+        string g = Path.Combine(dir, "g"), p = Path.Combine(dir, "p");
+        Directory.CreateDirectory(g);
+        Directory.CreateDirectory(p);
+        SegKit.Datasets.LabelMapFile.Write(Path.Combine(g, "a.png"), new SegKit.Masks.LabelMap(2, 2, [0, 1, 1, 2]));
+        SegKit.Datasets.LabelMapFile.Write(Path.Combine(p, "a.png"), new SegKit.Masks.LabelMap(2, 2, [1, 1, 0, 2]));
+        var (code, json, err) = CliRunner.Run("eval", "semantic", "--pred", p, "--gt", g, "--num-classes", "3", "--ignore", "0", "--json");
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("--ignore 0 is a class id (classes 0..2)", err);
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        JsonElement root = doc.RootElement;
+        Assert.Equal(3, root.GetProperty("pixels").GetInt64());
+        Assert.Equal([0.0, 0.5, 1.0], root.GetProperty("per_class_iou").EnumerateArray().Select(e => e.GetDouble()));
+        Assert.Equal(0.5, root.GetProperty("miou").GetDouble(), 1e-15);
+        Assert.Equal(2.0 / 3, root.GetProperty("pixel_accuracy").GetDouble(), 1e-15);
+
+        var (_, _, quiet) = CliRunner.Run("eval", "semantic", "--pred", p, "--gt", g, "--num-classes", "3");
+        Assert.DoesNotContain("is a class id", quiet);
+    }
 }

@@ -81,4 +81,24 @@ public class ConfusionMatrixTests
         cm.Reset();
         Assert.Equal(0, cm.Total);
     }
+
+    // --ignore 0 with 3 classes, by hand: pixel 0 (gt 0) is skipped; the rest give [1,1]=1, [1,0]=1, [2,2]=1.
+    // Class 0 has no counted ground truth but one prediction: IoU 0/(0+1−0) = 0 (mmsegmentation's intersect_and_union).
+    [Fact]
+    public void IgnoreInsideClassRange_SkipsItsGroundTruthOnly()
+    {
+        var cm = new ConfusionMatrix(3, ignoreIndex: 0);
+        cm.Update([1, 1, 0, 2], [0, 1, 1, 2]);
+        Assert.Equal(3, cm.Total);
+        Assert.Equal(new double?[] { 0.0, 0.5, 1.0 }, cm.PerClassIou());
+        Assert.Equal(0.5, cm.MeanIou(), 1e-15);
+        Assert.Equal(2.0 / 3, cm.PixelAccuracy(), 1e-15);
+        Assert.Equal(new double?[] { null, 0.5, 1.0 }, cm.PerClassAccuracy());
+
+        // Not predicted on counted pixels: class 0 is absent from both and left out of the mean.
+        var absent = new ConfusionMatrix(3, ignoreIndex: 0);
+        absent.Update([2, 1, 2, 2], [0, 1, 1, 2]);
+        Assert.Equal(new double?[] { null, 0.5, 0.5 }, absent.PerClassIou());
+        Assert.Equal(0.5, absent.MeanIou(), 1e-15);
+    }
 }
