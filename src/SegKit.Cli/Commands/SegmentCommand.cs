@@ -32,6 +32,15 @@ internal static class SegmentCommand
             inputs, method, scale, sigma, minSize, segments, compactness, outDir, json, force,
         };
 
+        // An option of the other method would be silently ignored: refuse it (--sigma belongs to both).
+        command.Validators.Add(r =>
+        {
+            bool slic = r.GetValue(method) == "slic";
+            foreach (Option o in slic ? [scale, minSize] : new Option[] { segments, compactness })
+                if (r.GetResult(o) is { Implicit: false })
+                    r.AddError($"{o.Name} is a {(slic ? "felzenszwalb" : "slic")} option; --method is {(slic ? "slic" : "felzenszwalb")}");
+        });
+
         Func<ParseResult, RgbImage, RegionMap> MakeAlgorithm(ParseResult r, out string description)
         {
             if (r.GetValue(method) == "slic")

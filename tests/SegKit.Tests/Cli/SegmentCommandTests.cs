@@ -55,6 +55,24 @@ public class SegmentCommandTests
         Assert.Contains(expected, err, StringComparison.OrdinalIgnoreCase);
     }
 
+    // The other method's options were silently ignored: --method slic --scale 50 ran SLIC with its defaults.
+    [Theory]
+    [InlineData("slic", "--scale", "50", "--scale is a felzenszwalb option; --method is slic")]
+    [InlineData("slic", "--min-size", "10", "--min-size is a felzenszwalb option; --method is slic")]
+    [InlineData("felzenszwalb", "--n-segments", "10", "--n-segments is a slic option; --method is felzenszwalb")]
+    [InlineData("felzenszwalb", "--compactness", "3", "--compactness is a slic option; --method is felzenszwalb")]
+    public void Segment_OptionOfTheOtherMethod_IsUsageError(string method, string option, string value, string expected)
+    {
+        string photo = Path.Combine(TestPaths.RepoRoot, "samples", "dog.jpg");
+        string output = TestPaths.NewTempDir();
+        var (code, _, err) = CliRunner.Run("segment", photo, "--method", method, option, value, "--out", output);
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Contains(expected, err);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(output));
+        // --sigma is both methods' option.
+        Assert.Equal(ExitCodes.Ok, CliRunner.Run("segment", photo, "--method", method, "--sigma", "0.5", "--out", output).Code);
+    }
+
     // σ below 1e-15 is no smoothing in scipy (and in SegKit's Gaussian); SLIC's depth axis read a tap of the empty
     // kernel (IndexOutOfRangeException, exit 70).
     [Fact]
