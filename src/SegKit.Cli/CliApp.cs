@@ -12,6 +12,38 @@ internal static class CliApp
     {
         stdout ??= Console.Out;
         stderr ??= Console.Error;
+        if (!WantsJson(args)) return RunVerb(args, stdout, stderr);
+        // --json: a run that fails before printing its document prints one saying why, so a script reading stdout
+        // always gets JSON. The message is the error lines said on stderr (warnings and hints left out).
+        var output = new WatchedWriter(stdout);
+        var errors = new ErrorLines(stderr);
+        int code = RunVerb(args, output, errors);
+        if (code != ExitCodes.Ok && !output.Written)
+            JsonOut.Print(stdout, w =>
+            {
+                w.WriteStartObject();
+                w.WriteStartObject("error");
+                w.WriteString("message", errors.Message);
+                w.WriteNumber("exit_code", code);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            });
+        return code;
+    }
+
+    // Whether --json is among the options (not after "--", where it would be a file name).
+    private static bool WantsJson(string[] args)
+    {
+        foreach (string a in args)
+        {
+            if (a == "--") return false;
+            if (a == "--json") return true;
+        }
+        return false;
+    }
+
+    private static int RunVerb(string[] args, TextWriter stdout, TextWriter stderr)
+    {
         // A plain Command named "segkit" rather than RootCommand, whose name is the executable's: the ./segkit
         // wrapper runs SegKit.Cli.dll, and help should show the name users type.
         var root = new Command("segkit", "SegKit: image segmentation for .NET — classical, semantic, instance and promptable.")
@@ -132,6 +164,76 @@ internal static class CliApp
             default:
                 stderr.WriteLine("segkit: internal error (please report): " + e);
                 return ExitCodes.InternalError;
+        }
+    }
+
+    /// <summary>The writer <paramref name="stderr"/> passes text to (itself unless it is --json's error watcher): for telling a terminal.</summary>
+    internal static TextWriter Underlying(TextWriter stderr) => stderr is ErrorLines e ? e.Inner : stderr;
+
+    /// <summary>Passes text on and remembers whether any was written.</summary>
+    private sealed class WatchedWriter(TextWriter inner) : TextWriter
+    {
+        public bool Written { get; private set; }
+        public override System.Text.Encoding Encoding => inner.Encoding;
+        public override void Write(char value) { Written = true; inner.Write(value); }
+        public override void Write(string? value) { if (!string.IsNullOrEmpty(value)) Written = true; inner.Write(value); }
+        public override void Write(char[] buffer, int index, int count) { if (count > 0) Written = true; inner.Write(buffer, index, count); }
+        public override void Write(ReadOnlySpan<char> buffer) { if (!buffer.IsEmpty) Written = true; inner.Write(buffer); }
+        public override void Flush() => inner.Flush();
+    }
+
+    /// <summary>
+    /// Passes text on and keeps the error lines among it: those starting "segkit: " other than warnings, without that
+    /// prefix (and "error: "). Only the last <see cref="Kept"/> are kept; an internal error's stack trace is not.
+    /// </summary>
+    private sealed class ErrorLines(TextWriter inner) : TextWriter
+    {
+        private const int Kept = 20;
+
+        public TextWriter Inner => inner;
+        private readonly System.Text.StringBuilder _line = new();
+        private readonly Queue<string> _errors = new();
+
+        public override System.Text.Encoding Encoding => inner.Encoding;
+
+        public string Message
+        {
+            get
+            {
+                EndLine();
+                return _errors.Count == 0 ? "failed (see stderr)" : string.Join("; ", _errors);
+            }
+        }
+
+        public override void Write(char value)
+        {
+            inner.Write(value);
+            if (value == '\n') EndLine();
+            else if (_line.Length < 4096) _line.Append(value);
+        }
+
+        public override void Write(string? value)
+        {
+            inner.Write(value);
+            if (value is null) return;
+            foreach (char c in value)
+                if (c == '\n') EndLine();
+                else if (_line.Length < 4096) _line.Append(c);
+        }
+
+        public override void Write(char[] buffer, int index, int count) => Write(new string(buffer, index, count));
+
+        public override void Flush() => inner.Flush();
+
+        private void EndLine()
+        {
+            string line = _line.ToString().TrimEnd('\r');
+            _line.Clear();
+            if (!line.StartsWith("segkit: ", StringComparison.Ordinal) || line.StartsWith("segkit: warning:", StringComparison.Ordinal)) return;
+            line = line["segkit: ".Length..];
+            if (line.StartsWith("error: ", StringComparison.Ordinal)) line = line["error: ".Length..];
+            _errors.Enqueue(line);
+            if (_errors.Count > Kept) _errors.Dequeue();
         }
     }
 }

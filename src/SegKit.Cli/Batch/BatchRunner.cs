@@ -120,7 +120,7 @@ internal sealed class BatchRunner
         (_markerDir, _force) = (markerDir, force);
         var outcomes = new List<ImageOutcome>(items.Count);
         // A live progress bar on a terminal; one line per image when stderr is a file or a pipe (CI logs).
-        bool interactive = ReferenceEquals(_stderr, Console.Error) && !Console.IsErrorRedirected && items.Count > 1;
+        bool interactive = ReferenceEquals(CliApp.Underlying(_stderr), Console.Error) && !Console.IsErrorRedirected && items.Count > 1;
         if (interactive)
         {
             ErrorConsole().Progress().AutoClear(true).Start(ctx =>
@@ -218,7 +218,7 @@ internal sealed class BatchRunner
 
     private IAnsiConsole ErrorConsole() => AnsiConsole.Create(new AnsiConsoleSettings
     {
-        Out = new AnsiConsoleOutput(_stderr),
+        Out = new AnsiConsoleOutput(CliApp.Underlying(_stderr)), // the terminal itself, which Spectre recognises
         Ansi = AnsiSupport.Detect,
         ColorSystem = ColorSystemSupport.Detect,
     });
