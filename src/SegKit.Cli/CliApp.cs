@@ -183,7 +183,7 @@ internal static class CliApp
     }
 
     /// <summary>
-    /// Passes text on and keeps the error lines among it: those starting "segkit: " other than warnings, without that
+    /// Passes text on and keeps the error lines among it: those starting "segkit: " other than warnings and notes, without that
     /// prefix (and "error: "). Only the last <see cref="Kept"/> are kept; an internal error's stack trace is not.
     /// </summary>
     private sealed class ErrorLines(TextWriter inner) : TextWriter
@@ -229,7 +229,8 @@ internal static class CliApp
         {
             string line = _line.ToString().TrimEnd('\r');
             _line.Clear();
-            if (!line.StartsWith("segkit: ", StringComparison.Ordinal) || line.StartsWith("segkit: warning:", StringComparison.Ordinal)) return;
+            if (!line.StartsWith("segkit: ", StringComparison.Ordinal) || line.StartsWith("segkit: warning:", StringComparison.Ordinal) ||
+                line.StartsWith("segkit: note:", StringComparison.Ordinal)) return;
             line = line["segkit: ".Length..];
             if (line.StartsWith("error: ", StringComparison.Ordinal)) line = line["error: ".Length..];
             _errors.Enqueue(line);

@@ -112,7 +112,7 @@ internal sealed class BatchRunner
             var changed = ChangedSettings(markerDir, Settings);
             if (!force && changed.Count > 0)
             {
-                _stderr.WriteLine($"segkit: the outputs in {markerDir} were made with other settings; every image is redone. Now: {string.Join("; ", changed)}");
+                _stderr.WriteLine($"segkit: note: the outputs in {markerDir} were made with other settings; every image is redone. Now: {string.Join("; ", changed)}");
                 force = true;
             }
             AtomicFile.WriteAllText(Path.Combine(markerDir, SettingsFile), Settings);

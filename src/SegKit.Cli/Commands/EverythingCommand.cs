@@ -31,7 +31,7 @@ internal static class EverythingCommand
         var stability = new Option<float>("--stability-score-thresh") { Description = "stability_score_thresh: keep masks at least this stable.", DefaultValueFactory = _ => d.StabilityScoreThresh };
         var offset = new Option<float>("--stability-score-offset") { Description = "stability_score_offset: logit offset of the stability score.", DefaultValueFactory = _ => d.StabilityScoreOffset };
         var boxNms = new Option<float>("--box-nms-thresh") { Description = "box_nms_thresh: NMS IoU within a crop.", DefaultValueFactory = _ => d.BoxNmsThresh };
-        var cropLayers = new Option<int>("--crop-n-layers") { Description = "crop_n_layers: extra layers of image crops.", DefaultValueFactory = _ => d.CropNLayers };
+        var cropLayers = new Option<int>("--crop-n-layers") { Description = "crop_n_layers: extra layers of image crops (0..8); layer k adds 4^k crops, each encoded (about as long as the whole image), with a progress line per crop.", DefaultValueFactory = _ => d.CropNLayers };
         var cropNms = new Option<float>("--crop-nms-thresh") { Description = "crop_nms_thresh: NMS IoU across crops.", DefaultValueFactory = _ => d.CropNmsThresh };
         var overlap = new Option<double>("--crop-overlap-ratio") { Description = "crop_overlap_ratio: crop overlap as a fraction of the shorter side.", DefaultValueFactory = _ => d.CropOverlapRatio };
         var downscale = new Option<int>("--crop-n-points-downscale-factor") { Description = "crop_n_points_downscale_factor: points per side shrink by this per layer.", DefaultValueFactory = _ => d.CropNPointsDownscaleFactor };
@@ -96,14 +96,14 @@ internal static class EverythingCommand
             ThreadsOption.WarnIfOversubscribed(parse.GetValue(threads), stderr);
             return Task.FromResult(Run(parse.GetValue(image)!, parse.GetValue(encoder), parse.GetValue(decoder)!,
             parse.GetValue(embedding), parse.GetValue(saveEmbedding), Options(parse.CommandResult), parse.GetValue(outputMode)!, parse.GetValue(outDir)!,
-            parse.GetValue(json), parse.GetValue(threads), SamModels.ParseEngine(parse.GetValue(engine)!), stdout, cancel));
+            parse.GetValue(json), parse.GetValue(threads), SamModels.ParseEngine(parse.GetValue(engine)!), stdout, stderr, cancel));
         });
         return command;
     }
 
     private static int Run(string imagePath, FileInfo? encoderFile, FileInfo decoderFile, FileInfo? embeddingFile, string? saveEmbedding,
         SamAutomaticMaskGeneratorOptions options, string outputMode, string outDir, bool json, int threads, SamDecoderEngine engine,
-        TextWriter stdout, CancellationToken cancel)
+        TextWriter stdout, TextWriter stderr, CancellationToken cancel)
     {
         SamModels.CheckOutputs(outDir, saveEmbedding, ("image", imagePath), ("--encoder", encoderFile?.FullName), ("--decoder", decoderFile.FullName),
             ("--embedding", embeddingFile?.FullName));
@@ -122,6 +122,10 @@ internal static class EverythingCommand
         var generator = new SamAutomaticMaskGenerator(predictor, options)
         {
             MaxConcurrentDecoderRuns = threads == 0 ? Environment.ProcessorCount : 1,
+            // Every crop is encoded (4^layer per layer): a line per crop, with the time left at the pace so far.
+            CropDone = options.CropNLayers == 0 ? null : p => stderr.WriteLine(
+                $"[crop {p.Done}/{p.Total}] layer {p.Layer} ({p.Crop.X0},{p.Crop.Y0})–({p.Crop.X1},{p.Crop.Y1}): {p.ElapsedMs / 1000:0.0} s so far" +
+                (p.Done < p.Total ? $", about {p.ElapsedMs / p.Done * (p.Total - p.Done) / 1000:0} s left" : "")),
         };
         var result = generator.Generate(image, embedding, cancel);
         var s = result.Timings;

@@ -94,7 +94,7 @@ internal static class SamCommand
         if (points.Count > 0)
             return Usage(stderr, "--point needs SAM models (--encoder, --decoder); without them only --box prompts work (GrabCut)");
         SamModels.CheckOutputs(outDir, null);
-        stderr.WriteLine("segkit: no SAM model given: segmenting each box with GrabCut (classical, 5 iterations)");
+        stderr.WriteLine("segkit: note: no SAM model given: segmenting each box with GrabCut (classical, 5 iterations)");
 
         var timings = new StageTimings();
         long t = Stopwatch.GetTimestamp();

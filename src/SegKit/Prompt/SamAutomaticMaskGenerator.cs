@@ -46,6 +46,12 @@ public sealed class SamAutomaticMaskGenerator
         init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxConcurrentDecoderRuns), value, "must be ≥ 1");
     } = 1;
 
+    /// <summary>
+    /// Called on the generating thread after each crop is encoded and decoded: with crop_n_layers &gt; 0 a run encodes
+    /// every crop (4^layer of them per layer), which takes minutes, and this is how a caller shows how far it is.
+    /// </summary>
+    public Action<SamCropProgress>? CropDone { get; init; }
+
     /// <summary>Upscale every candidate's logits as the reference does, instead of the fast path (tests compare both).</summary>
     internal bool LiteralUpscaling { get; init; }
 
@@ -98,6 +104,7 @@ public sealed class SamAutomaticMaskGenerator
     private SamEverythingResult Run(int height, int width, Func<IntBoxXyxy, SamImageEmbedding> embed, CancellationToken ct)
     {
         var timings = new SamEverythingTimings();
+        long start = Stopwatch.GetTimestamp();
         var (crops, layers) = SamAmg.GenerateCropBoxes(height, width, Options.CropNLayers, Options.CropOverlapRatio);
         // segment-anything slices an empty crop of a tiny image and its encoder fails on it; said before any work here.
         for (int i = 0; i < crops.Length; i++)
@@ -121,6 +128,7 @@ public sealed class SamAutomaticMaskGenerator
             prompts += n;
             candidates += passed;
             all.AddRange(kept);
+            CropDone?.Invoke(new SamCropProgress(c + 1, crops.Length, layers[c], crops[c], StageTimings.Since(start)));
         }
 
         if (crops.Length > 1)
@@ -306,3 +314,10 @@ public sealed class SamAutomaticMaskGenerator
         return new RgbImage(w, h, data);
     }
 }
+
+/// <summary>
+/// How far a <see cref="SamAutomaticMaskGenerator"/> run is: <paramref name="Done"/> of <paramref name="Total"/> crops
+/// (the whole image is crop 1, in layer 0), the last one's <paramref name="Layer"/> and box, and the milliseconds since
+/// the run began.
+/// </summary>
+public readonly record struct SamCropProgress(int Done, int Total, int Layer, IntBoxXyxy Crop, double ElapsedMs);

@@ -324,6 +324,32 @@ public sealed class SamCommandTests : IClassFixture<SamPredictorReferenceTests.M
         Assert.Contains("a 1×1 image is too small for crop layer 1: its crop (0,1)–(1,1) is empty", err);
     }
 
+    // --crop-n-layers 4 ran 81 s without a word (layer k adds 4^k crops, each encoded). Now a line per crop, in
+    // segment-anything's crop order: for 64×48 at the default overlap 512/1500, overlap int(48 × 0.341) = 16, crops
+    // ceil((16 + 64) / 2) = 40 wide, ceil((16 + 48) / 2) = 32 high, at x0 ∈ {0, 24} (outer) and y0 ∈ {0, 16}.
+    [Fact]
+    public void Everything_CropLayers_ProgressLinePerCrop()
+    {
+        string photo = Path.Combine(TestPaths.NewTempDir(), "small.png");
+        var image = new RgbImage(64, 48);
+        for (int i = 0; i < image.Data.Length; i++) image.Data[i] = (byte)(i * 37 % 251);
+        PngEncoder.Save(image, photo);
+        var (code, _, err) = CliRunner.Run("everything", photo, "--encoder", Fixtures.File("sam_reference", "sam_fixture_encoder.onnx"),
+            "--decoder", SamReference.Decoder, "--points-per-side", "2", "--crop-n-layers", "1", "--out", TestPaths.NewTempDir());
+        Assert.True(code == ExitCodes.Ok, err);
+        string[] lines = err.Split('\n').Where(l => l.StartsWith("[crop ")).ToArray();
+        Assert.Equal(["[crop 1/5] layer 0 (0,0)–(64,48)", "[crop 2/5] layer 1 (0,0)–(40,32)", "[crop 3/5] layer 1 (0,16)–(40,48)",
+                      "[crop 4/5] layer 1 (24,0)–(64,32)", "[crop 5/5] layer 1 (24,16)–(64,48)"], lines.Select(l => l[..l.IndexOf(':')]));
+        Assert.All(lines[..4], l => Assert.Matches(@": \d+\.\d s so far, about \d+ s left$", l));
+        Assert.Matches(@": \d+\.\d s so far$", lines[4]);
+
+        // Without crops there is nothing to follow.
+        var (code0, _, err0) = CliRunner.Run("everything", photo, "--encoder", Fixtures.File("sam_reference", "sam_fixture_encoder.onnx"),
+            "--decoder", SamReference.Decoder, "--points-per-side", "2", "--out", TestPaths.NewTempDir());
+        Assert.True(code0 == ExitCodes.Ok, err0);
+        Assert.DoesNotContain("[crop ", err0);
+    }
+
     [Theory]
     [InlineData("--points-per-side", "0", "--points-per-side: must be 1 to 1024")]
     // 46341² overflowed int (an unhandled OverflowException, rc 134); NaN thresholds meant "no filter".
