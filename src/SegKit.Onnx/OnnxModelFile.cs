@@ -48,11 +48,13 @@ public sealed class OnnxModelFile
     private readonly List<OnnxNode> _nodes = [];
     private readonly List<string> _graphOutputs = [];
     private readonly bool _readConstants;
+    private readonly bool _readConstantNodes;
 
-    private OnnxModelFile(string source, bool readConstants)
+    private OnnxModelFile(string source, bool readConstants, bool readConstantNodes)
     {
         Source = source;
         _readConstants = readConstants;
+        _readConstantNodes = readConstants || readConstantNodes;
     }
 
     /// <summary>The file this was read from.</summary>
@@ -79,11 +81,12 @@ public sealed class OnnxModelFile
     }
 
     /// <summary>Parses model bytes; <paramref name="source"/> names them in errors. With
-    /// <paramref name="readConstants"/> false only the graph's structure is read (no weights are copied).</summary>
+    /// <paramref name="readConstants"/> false only the graph's structure is read (no weights are copied), and the values
+    /// of Constant nodes too when <paramref name="readConstantNodes"/> is true (small scalars such as a resize's sizes).</summary>
     /// <exception cref="OnnxModelFormatException">The bytes are not an ONNX model.</exception>
-    public static OnnxModelFile Parse(ReadOnlySpan<byte> bytes, string source, bool readConstants = true)
+    public static OnnxModelFile Parse(ReadOnlySpan<byte> bytes, string source, bool readConstants = true, bool readConstantNodes = false)
     {
-        var model = new OnnxModelFile(source, readConstants);
+        var model = new OnnxModelFile(source, readConstants, readConstantNodes);
         try
         {
             var r = new Reader(bytes);
@@ -187,7 +190,7 @@ public sealed class OnnxModelFile
             else if (field == 2 && wire == 5) f = r.Float();
             else if (field == 3 && wire == 0) i = (long)r.Varint();
             else if (field == 4 && wire == 2) str = r.String();
-            else if (field == 5 && wire == 2 && _readConstants) t = ReadTensor(r.Bytes());
+            else if (field == 5 && wire == 2 && _readConstantNodes) t = ReadTensor(r.Bytes());
             else r.Skip(wire);
         }
         return (name, f, t, i, str);

@@ -74,7 +74,7 @@ public sealed class InstanceSegmenter : IDisposable
             ModelContractKind kind = Choose(signature, options.Format, name);
             InstanceRunner runner = kind switch
             {
-                ModelContractKind.TorchvisionMaskRcnn => new TorchvisionMaskRcnnRunner(session, signature, name),
+                ModelContractKind.TorchvisionMaskRcnn => new TorchvisionMaskRcnnRunner(session, signature, name, TorchvisionMaskRcnnRunner.ReadResizeLimits(modelPath)),
                 ModelContractKind.OnnxZooMaskRcnn => new OnnxZooMaskRcnnRunner(session, signature, name),
                 _ => new YoloSegRunner(session, signature, name, endToEnd: kind == ModelContractKind.YoloSegEndToEnd),
             };

@@ -62,6 +62,30 @@ public class InstanceSegmenterTests(ITestOutputHelper output)
         Assert.Equal([1, 2, 3, 4, 5], result.Instances.Select(d => d.Id));
     }
 
+    // A 2000×3 image failed inside ONNX Runtime ("Resize node ... Scale value should be greater than 0"). The graph's
+    // own resize, as the fixture exports it (min_size 384, max_size 576): scale = min(384/3, 576/2000) = 0.288, so
+    // 2000×3 becomes 576×floor(0.864) = 576×0, which torchvision itself refuses ("Input and output sizes should be
+    // greater than 0"); 600×2 becomes 576×floor(1.92) = 576×1 and runs in both.
+    [Fact]
+    public void TorchvisionMaskRcnn_ImageResizedToNothing_TypedErrorBeforeInference()
+    {
+        string Model(string section) => InstanceReference.Path(InstanceReference.Manifest().GetProperty(section).GetProperty("model").GetString()!);
+        var limits = new TorchvisionMaskRcnnRunner.ResizeLimits(384, 576);
+        long t = System.Diagnostics.Stopwatch.GetTimestamp();
+        Assert.Equal(limits, TorchvisionMaskRcnnRunner.ReadResizeLimits(Model("torchvision")));
+        output.WriteLine($"reading the limits from the graph took {System.Diagnostics.Stopwatch.GetElapsedTime(t).TotalMilliseconds:0.0} ms");
+        Assert.Equal((576, 0), limits.Resized(2000, 3));
+        Assert.Equal((576, 1), limits.Resized(600, 2));
+
+        using var seg = Load("torchvision", new InstanceSegmenterOptions { Threads = 2 });
+        var e = Assert.Throws<SegKitException>(() => seg.Segment(new RgbImage(2000, 3)));
+        Assert.Contains("2000×3 image: torchvision_maskrcnn.onnx's own resize (min_size 384, max_size 576, read from the model) makes it 576×0", e.Message);
+        var thin = seg.Segment(new RgbImage(600, 2));
+        Assert.Equal((600, 2), (thin.ImageWidth, thin.ImageHeight));
+        // Not a torchvision graph: nothing read, nothing checked.
+        Assert.Null(TorchvisionMaskRcnnRunner.ReadResizeLimits(Model("onnxzoo")));
+    }
+
     [Theory]
     [InlineData("dog.jpg")]
     [InlineData("groceries.jpg")]
