@@ -12,7 +12,8 @@ internal static class ImageInputs
 
     /// <summary>
     /// Files are taken as given (whatever their extension: the decoder checks the content); folders give
-    /// their image files, sorted by path. A missing path raises FileNotFoundException naming it. Two inputs
+    /// their image files, sorted by path (through <see cref="FolderWalk"/>: hidden names left out, each real folder
+    /// searched once however many links lead to it, an unreadable sub-folder skipped with a warning). A missing path raises FileNotFoundException naming it. Two inputs
     /// whose outputs would share a name (same file stem) are refused before any work starts, and so is a list with no
     /// image at all (say, an empty folder).
     /// </summary>
@@ -20,7 +21,9 @@ internal static class ImageInputs
     /// <param name="outputDir">The verb's --out folder, when it has one: it is not searched for images when it lies in an
     /// input folder (its outputs would be read as inputs by the next run), an input folder cannot be it, and an input
     /// in it that an output would overwrite (<c>&lt;stem&gt;.*</c> of another input) is refused.</param>
-    public static IReadOnlyList<string> Expand(IEnumerable<string> arguments, string? outputDir = null)
+    /// <param name="stderr">Where skipped sub-folders are reported (<c>segkit: warning:</c> for an unreadable one,
+    /// <c>segkit: note:</c> for a link to a folder searched already); null to say nothing.</param>
+    public static IReadOnlyList<string> Expand(IEnumerable<string> arguments, string? outputDir = null, TextWriter? stderr = null)
     {
         var images = new List<string>();
         var given = arguments.ToList();
@@ -30,15 +33,14 @@ internal static class ImageInputs
             if (Directory.Exists(arg))
             {
                 string dirFull = Path.TrimEndingDirectorySeparator(Path.GetFullPath(arg));
-                if (outFull == dirFull)
+                if (outFull == dirFull || (outFull is not null && Directory.Exists(outFull) && SamePlace(outFull, dirFull)))
                     throw new SegKitException(
                         $"--out {outputDir} is the input folder {arg}: the next run would read its outputs as photos, and an output " +
                         "could overwrite a photo there; give --out another folder");
-                images.AddRange(Directory.EnumerateFiles(arg, "*", SearchOption.AllDirectories)
-                    .Where(IsImagePath)
-                    .Where(f => !Path.GetFileName(f).StartsWith('.'))
-                    .Where(f => outFull is null || !Path.GetFullPath(f).StartsWith(outFull + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-                    .Order(StringComparer.Ordinal));
+                var listing = FolderWalk.Files(arg, IsImagePath, outFull);
+                foreach (var skip in listing.Skipped)
+                    stderr?.WriteLine((skip.Reason == SkippedFolderReason.Unreadable ? "segkit: warning: " : "segkit: note: ") + skip.Message);
+                images.AddRange(listing.Files);
             }
             else if (File.Exists(arg))
             {
@@ -77,5 +79,17 @@ internal static class ImageInputs
             }
         }
         return images;
+    }
+
+    private static bool SamePlace(string a, string b)
+    {
+        try
+        {
+            return FolderWalk.RealPath(a) == FolderWalk.RealPath(b);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 }

@@ -108,7 +108,7 @@ internal static class InstanceCommand
     private static int Run(string[] inputs, FileInfo modelFile, InstanceSegmenterOptions options, string outDir, bool overlay,
         bool json, bool force, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
     {
-        var images = ImageInputs.Expand(inputs, outDir);
+        var images = ImageInputs.Expand(inputs, outDir, stderr);
         using var segmenter = InstanceSegmenter.Load(modelFile.FullName, options);
         stderr.WriteLine($"{segmenter.ModelName}: {segmenter.Format}, {segmenter.ClassNames.Count} class names");
         // An image whose JSON exists but not its id map (or its overlay, when asked for now) is redone.

@@ -63,6 +63,8 @@ internal static class PredictCommand
             if (outFull == Path.TrimEndingDirectorySeparator(Path.GetFullPath(parse.GetValue(dataset)!)))
                 throw DatasetFolderAsOut(outPath, parse.GetValue(dataset)!);
             var source = DatasetSource.Open(parse.GetValue(dataset)!, new DatasetSourceOptions { Split = parse.GetValue(split), Exclude = outFull });
+            foreach (var skip in source.SkippedFolders)
+                stderr.WriteLine((skip.Reason == SkippedFolderReason.Unreadable ? "segkit: warning: " : "segkit: note: ") + skip.Message);
             // Image entries the COCO loader dropped or doubted were left out without a word; two with one id would give
             // results that cannot be told apart.
             foreach (var d in source.Coco?.Diagnostics.Where(d => d.Section == "images") ?? [])

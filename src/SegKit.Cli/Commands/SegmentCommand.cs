@@ -71,7 +71,7 @@ internal static class SegmentCommand
                 stderr.WriteLine("segkit: " + (e.ParamName is { Length: > 0 } p ? $"{OptionErrors.OptionFor(p)} {e.ActualValue}: {text}" : text));
                 return Task.FromResult(ExitCodes.UsageError);
             }
-            var images = ImageInputs.Expand(parse.GetValue(inputs)!, parse.GetValue(outDir));
+            var images = ImageInputs.Expand(parse.GetValue(inputs)!, parse.GetValue(outDir), stderr);
             string outPath = parse.GetValue(outDir)!;
             // An image whose JSON exists but not one of its pictures is redone.
             int code = new BatchRunner(stdout, stderr)

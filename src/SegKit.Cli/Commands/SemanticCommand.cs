@@ -50,7 +50,7 @@ internal static class SemanticCommand
                 : parse.GetValue(preset) is { } pn ? SemanticPreset.FromName(pn) : null;
             ResizePolicy? resize = parse.GetValue(noResize) ? ResizePolicy.None
                 : parse.GetValue(size) is { } n ? ResizePolicy.ShorterSide(n) : null;
-            var images = ImageInputs.Expand(parse.GetValue(inputs)!, parse.GetValue(outDir));
+            var images = ImageInputs.Expand(parse.GetValue(inputs)!, parse.GetValue(outDir), stderr);
             var modelFile = parse.GetValue(model)!;
             using var segmenter = SemanticSegmenter.Load(modelFile.FullName, chosenPreset,
                 new SemanticSegmenterOptions

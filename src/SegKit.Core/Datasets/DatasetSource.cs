@@ -57,8 +57,10 @@ public sealed record DatasetSourceOptions
 /// </summary>
 public sealed class DatasetSource
 {
-    private DatasetSource(DatasetSourceKind kind, string path, IReadOnlyList<DatasetImage> images, VocDataset? voc, CocoDataset? coco)
+    private DatasetSource(DatasetSourceKind kind, string path, IReadOnlyList<DatasetImage> images, VocDataset? voc, CocoDataset? coco,
+        IReadOnlyList<SkippedFolder>? skippedFolders = null)
     {
+        SkippedFolders = skippedFolders ?? [];
         Kind = kind;
         Path = path;
         Images = images;
@@ -74,6 +76,12 @@ public sealed class DatasetSource
 
     /// <summary>The images, in dataset order (VOC list order, COCO <c>images</c> order, sorted paths for a folder).</summary>
     public IReadOnlyList<DatasetImage> Images { get; }
+
+    /// <summary>
+    /// Sub-folders of a folder of photos that were not searched: unreadable ones, and links to folders searched already
+    /// (see <see cref="FolderWalk"/>). Empty for VOC and COCO sources.
+    /// </summary>
+    public IReadOnlyList<SkippedFolder> SkippedFolders { get; }
 
     /// <summary>The VOC dataset, for VOC sources (its <see cref="VocDataset.Labels"/> name the classes).</summary>
     public VocDataset? Voc { get; }
@@ -150,13 +158,9 @@ public sealed class DatasetSource
 
     private static DatasetSource OpenFolder(string dir, string? exclude)
     {
-        var images = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
-            .Where(f => VocSample.ImageExtensions.Contains(System.IO.Path.GetExtension(f).ToLowerInvariant()) && !System.IO.Path.GetFileName(f).StartsWith('.'))
-            .Where(f => exclude is null || !IsWithin(f, exclude))
-            .Order(StringComparer.Ordinal)
-            .Select(f => new DatasetImage(System.IO.Path.GetFileNameWithoutExtension(f), f))
-            .ToArray();
-        return new DatasetSource(DatasetSourceKind.ImageFolder, dir, CheckUnique(images, dir), null, null);
+        var listing = FolderWalk.Files(dir, f => VocSample.ImageExtensions.Contains(System.IO.Path.GetExtension(f).ToLowerInvariant()), exclude);
+        var images = listing.Files.Select(f => new DatasetImage(System.IO.Path.GetFileNameWithoutExtension(f), f)).ToArray();
+        return new DatasetSource(DatasetSourceKind.ImageFolder, dir, CheckUnique(images, dir), null, null, listing.Skipped);
     }
 
     private static DatasetImage[] CheckUnique(DatasetImage[] images, string source)

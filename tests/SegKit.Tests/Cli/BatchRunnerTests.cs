@@ -27,6 +27,30 @@ public class BatchRunnerTests
     }
 
     [Fact]
+    public void Expand_FolderWithLinkLoop_ListsEachImageOnceAndNotesTheLink()
+    {
+        string dir = MakeImages("a.jpg", "sub/b.png");
+        File.CreateSymbolicLink(Path.Combine(dir, "sub", "loop"), "..");
+        var stderr = new StringWriter();
+
+        var images = ImageInputs.Expand([dir], stderr: stderr);
+
+        Assert.Equal([Path.Combine(dir, "a.jpg"), Path.Combine(dir, "sub", "b.png")], images);
+        Assert.Equal($"segkit: note: {Path.Combine(dir, "sub", "loop")} is the folder {dir}, which is searched already " +
+            "(through a symbolic link); not searched again" + Environment.NewLine, stderr.ToString());
+    }
+
+    [Fact]
+    public void Expand_OutGivenAsALinkToTheInputFolder_Refused()
+    {
+        string dir = MakeImages("a.jpg");
+        string link = Path.Combine(TestPaths.NewTempDir(), "out");
+        File.CreateSymbolicLink(link, dir);
+        var e = Assert.Throws<SegKitException>(() => ImageInputs.Expand([dir], link));
+        Assert.Contains($"--out {link} is the input folder {dir}", e.Message);
+    }
+
+    [Fact]
     public void Expand_SameStemTwice_RefusedBeforeWork()
     {
         string dir = MakeImages("x/dog.jpg", "y/dog.png");

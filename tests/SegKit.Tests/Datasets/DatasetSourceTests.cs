@@ -54,6 +54,20 @@ public class DatasetSourceTests
     }
 
     [Fact]
+    public void Open_PhotoFolderWithLinkLoop_EachPhotoOnceAndTheLinkReported()
+    {
+        string dir = TestPaths.NewTempDir();
+        Directory.CreateDirectory(Path.Combine(dir, "sub"));
+        File.WriteAllBytes(Path.Combine(dir, "b.jpg"), [1]);
+        File.WriteAllBytes(Path.Combine(dir, "sub", "a.png"), [1]);
+        File.CreateSymbolicLink(Path.Combine(dir, "sub", "up"), "..");
+        DatasetSource src = DatasetSource.Open(dir);
+        Assert.Equal(["b", "a"], src.Images.Select(i => i.Id));
+        var skip = Assert.Single(src.SkippedFolders);
+        Assert.Equal((Path.Combine(dir, "sub", "up"), SkippedFolderReason.AlreadySearched), (skip.Path, skip.Reason));
+    }
+
+    [Fact]
     public void MergeResults_Parts_ConcatenatedInOrder()
     {
         string dir = TestPaths.NewTempDir();
