@@ -48,6 +48,21 @@ def python_pipeline(model, path):
     return {k: v * 1000 for k, v in t.items()}, labels
 
 
+def jpeg_decode_floor(photo):
+    """libjpeg-turbo's own decode time for the photo, in ms, from its tjbench (Debian's libjpeg-turbo-progs), with the
+    settings PIL and SegKit decode with (RGB out, accurate integer IDCT, fancy upsampling); None when there is no tjbench
+    or the photo is not a JPEG. This is the floor an exact decode cannot go below on one core: it is the same library."""
+    if not photo.lower().endswith((".jpg", ".jpeg")) or shutil.which("tjbench") is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = os.path.join(tmp, os.path.basename(photo))  # tjbench names its outputs after its input
+        shutil.copy(photo, copy)
+        out = subprocess.run(["tjbench", copy, "-rgb", "-accuratedct", "-nowrite", "-benchtime", "2", "-warmup", "0.5"],
+                             capture_output=True, text=True)
+    fps = [float(line.split(":")[1].split()[0]) for line in out.stdout.splitlines() if "Frame rate" in line]
+    return 1000.0 / fps[-1] if out.returncode == 0 and fps else None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default="lraspp_mobilenet_v3_large", choices=list(ref.TORCHVISION_MODELS) + list(BENCH_ONLY))
@@ -125,6 +140,16 @@ def main():
     enc = med([im["timings"].get("encode", 0.0) for im in images])
     print(f"{'encode':12s} {enc:10.2f} {'-':>15s}            (SegKit only: writing <stem>.labels.png and <stem>.json)")
     print(f"non-model share with encode: {100 * (own_sk + enc) / (total_sk + enc):.1f}%")
+    # Issue 3's target: decode + preprocess + postprocess at most 5 % of the total, i.e. at most 5/95 of the inference.
+    inference = med([im["timings"]["inference"] for im in images])
+    budget = inference * 5 / 95
+    print(f"5 % target: decode + preprocess + postprocess <= {budget:.2f} ms at this inference time; SegKit's take {own_sk:.2f} ms")
+    floor = jpeg_decode_floor(args.photo)
+    if floor is None:
+        print("  (install Debian's libjpeg-turbo-progs for libjpeg-turbo's own decode time of this photo, tjbench)")
+    else:
+        print(f"  libjpeg-turbo's own tjbench decodes this photo in {floor:.2f} ms on one core (SegKit's decode: "
+              f"{med([im['timings']['decode'] for im in images]):.2f} ms), {100 * floor / budget:.0f} % of that budget")
     ft = first["timings"]
     print(f"first image (JIT compilation included): {sum(ft[s] for s in stages):.1f} ms "
           f"({', '.join(f'{s} {ft[s]:.1f}' for s in stages)})")
