@@ -77,7 +77,8 @@ internal sealed class BatchRunner
         IsDone(_markerDir ?? throw new InvalidOperationException("WillSkip is asked during Run"), item.Id, _force, OutputsOf?.Invoke(item.Id), item.ImagePath);
 
     // The lines of settings that differ from the last run's in markerDir; empty when they are the same or no earlier
-    // run left any.
+    // run left any. A line only the last run had (a setting given then and not now, such as --ignore-exif-orientation)
+    // is named as gone.
     private static IReadOnlyList<string> ChangedSettings(string markerDir, string settings)
     {
         string file = Path.Combine(markerDir, SettingsFile);
@@ -86,9 +87,11 @@ internal sealed class BatchRunner
         try { previous = File.ReadAllText(file); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return ["(the last run's settings could not be read)"]; }
         if (previous == settings) return [];
-        var before = previous.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
-        var changed = settings.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !before.Contains(l)).ToList();
-        return changed.Count > 0 ? changed : ["(a setting of the last run is gone)"];
+        string[] before = previous.Split('\n', StringSplitOptions.RemoveEmptyEntries), now = settings.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var changed = now.Except(before, StringComparer.Ordinal).ToList();
+        if (changed.Count > 0) return changed;
+        var gone = before.Except(now, StringComparer.Ordinal).Select(l => $"(no longer '{l}')").ToList();
+        return gone.Count > 0 ? gone : ["(the last run's settings differ only in their order)"];
     }
 
     /// <summary>A model file as a setting: its full path, length and modification time.</summary>

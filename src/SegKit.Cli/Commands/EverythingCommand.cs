@@ -3,6 +3,7 @@
 //                   [--stability-score-offset 1.0] [--box-nms-thresh 0.7] [--crop-n-layers 0] [--crop-nms-thresh 0.7]
 //                   [--crop-overlap-ratio 0.3413] [--crop-n-points-downscale-factor 1] [--min-mask-region-area 0]
 //                   [--output-mode coco_rle|uncompressed_rle|binary_mask] [--out DIR] [--json] [--threads N] [--decoder-engine auto|graph]
+//                   [--ignore-exif-orientation]
 // segment-anything's automatic mask generator: writes <stem>.everything.json (SAM's records: segmentation, area,
 // bbox, predicted_iou, point_coords, stability_score, crop_box) and <stem>.everything.jpg (each mask in its own colour);
 // with --output-mode binary_mask the masks are PNGs in <stem>.everything/ and the records name them.
@@ -42,10 +43,11 @@ internal static class EverythingCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON document with the records and stage timings." };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads per decoder run (0 = one thread per run and one run per core, which keeps the cores busier than threads inside one run).", DefaultValueFactory = _ => 0 };
         var engine = SamModels.DecoderEngineOption();
+        var ignoreExif = ExifOption.Create();
         var command = new Command("everything", "Segment everything (SAM's automatic mask generator): writes <stem>.everything.json and <stem>.everything.jpg.")
         {
             image, encoder, decoder, embedding, saveEmbedding, pointsPerSide, pointsPerBatch, predIou, stability, offset, boxNms,
-            cropLayers, cropNms, overlap, downscale, minArea, outputMode, outDir, json, threads, engine,
+            cropLayers, cropNms, overlap, downscale, minArea, outputMode, outDir, json, threads, engine, ignoreExif,
         };
 
         // A command result seen by a validator does not yet hold the defaults of absent options: fall back to SAM's.
@@ -94,14 +96,14 @@ internal static class EverythingCommand
         command.SetAction((parse, cancel) =>
         {
             ThreadsOption.WarnIfOversubscribed(parse.GetValue(threads), stderr);
-            return Task.FromResult(Run(parse.GetValue(image)!, parse.GetValue(encoder), parse.GetValue(decoder)!,
+            return Task.FromResult(Run(parse.GetValue(image)!, ExifOption.DecoderOptions(parse, ignoreExif), parse.GetValue(encoder), parse.GetValue(decoder)!,
             parse.GetValue(embedding), parse.GetValue(saveEmbedding), Options(parse.CommandResult), parse.GetValue(outputMode)!, parse.GetValue(outDir)!,
             parse.GetValue(json), parse.GetValue(threads), SamModels.ParseEngine(parse.GetValue(engine)!), stdout, stderr, cancel));
         });
         return command;
     }
 
-    private static int Run(string imagePath, FileInfo? encoderFile, FileInfo decoderFile, FileInfo? embeddingFile, string? saveEmbedding,
+    private static int Run(string imagePath, ImageDecoderOptions decoding, FileInfo? encoderFile, FileInfo decoderFile, FileInfo? embeddingFile, string? saveEmbedding,
         SamAutomaticMaskGeneratorOptions options, string outputMode, string outDir, bool json, int threads, SamDecoderEngine engine,
         TextWriter stdout, TextWriter stderr, CancellationToken cancel)
     {
@@ -109,7 +111,7 @@ internal static class EverythingCommand
             ("--embedding", embeddingFile?.FullName));
         var timings = new StageTimings();
         long t = Stopwatch.GetTimestamp();
-        var image = ImageDecoder.DecodeRgb(imagePath);
+        var image = ImageDecoder.DecodeRgb(imagePath, decoding);
         timings.DecodeMs = StageTimings.Since(t);
         // The decoder's operators are small: by default one run per core, each on one thread (measured faster than two
         // threads inside one run, and much steadier on a busy machine). --threads N gives each run N threads, one run at a time.

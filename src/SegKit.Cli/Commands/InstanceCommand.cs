@@ -1,5 +1,5 @@
 // segkit instance <images or folders...> --model FILE [--format NAME] [--score 0.5] [--classes person,car]
-//   [--out DIR] [--overlay] [--json]: instance segmentation of each image, written as
+//   [--out DIR] [--overlay] [--json] [--ignore-exif-orientation]: instance segmentation of each image, written as
 //   <stem>.instances.png (16-bit instance ids, 0 = background), <stem>.overlay.jpg (with --overlay) and
 //   <stem>.json (COCO results with class names; written last, so its presence marks the image done).
 using System.CommandLine;
@@ -34,9 +34,10 @@ internal static class InstanceCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON document with the results and stage timings." };
         var force = new Option<bool>("--force") { Description = "Redo images whose outputs already exist." };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0 = its default).", DefaultValueFactory = _ => 0 };
+        var ignoreExif = ExifOption.Create();
         var command = new Command("instance", "Instance segmentation (Mask R-CNN torchvision / ONNX-zoo exports, YOLOv8/YOLO11-seg): a mask, box, class and score per object.")
         {
-            inputs, model, format, score, maskThreshold, iou, maxDet, classes, outDir, overlay, json, force, threads,
+            inputs, model, format, score, maskThreshold, iou, maxDet, classes, outDir, overlay, json, force, threads, ignoreExif,
         };
         ThreadsOption.Validate(command, threads);
         command.SetAction((parse, cancel) =>
@@ -78,7 +79,7 @@ internal static class InstanceCommand
                 stderr.WriteLine("segkit: " + OptionErrors.Text(e));
                 return Task.FromResult(ExitCodes.UsageError);
             }
-            int code = Run(parse.GetValue(inputs)!, parse.GetValue(model)!, options, parse.GetValue(outDir)!,
+            int code = Run(parse.GetValue(inputs)!, parse.GetValue(model)!, options, ExifOption.DecoderOptions(parse, ignoreExif), parse.GetValue(outDir)!,
                 parse.GetValue(overlay), parse.GetValue(json), parse.GetValue(force), stdout, stderr, cancel);
             return Task.FromResult(code);
         });
@@ -105,7 +106,7 @@ internal static class InstanceCommand
         _ => ModelContractKind.YoloSegEndToEnd,
     };
 
-    private static int Run(string[] inputs, FileInfo modelFile, InstanceSegmenterOptions options, string outDir, bool overlay,
+    private static int Run(string[] inputs, FileInfo modelFile, InstanceSegmenterOptions options, ImageDecoderOptions decoding, string outDir, bool overlay,
         bool json, bool force, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
     {
         var images = ImageInputs.Expand(inputs, outDir, stderr);
@@ -116,18 +117,20 @@ internal static class InstanceCommand
         {
             Settings = string.Join("\n", "verb: instance", "model: " + BatchRunner.FileSetting(modelFile.FullName), $"format: {segmenter.Format}",
                 FormattableString.Invariant($"score: {options.ScoreThreshold}"), FormattableString.Invariant($"mask threshold: {options.MaskThreshold}"),
-                FormattableString.Invariant($"iou: {options.NmsIou}"), $"max detections: {options.MaxDetections}", $"classes: {options.ClassFilter?.ToString() ?? "all"}") + "\n",
+                FormattableString.Invariant($"iou: {options.NmsIou}"), $"max detections: {options.MaxDetections}", $"classes: {options.ClassFilter?.ToString() ?? "all"}") + "\n" +
+                ExifOption.SettingsLine(decoding),
             OutputsOf = stem => overlay
                 ? [Path.Combine(outDir, stem + ".instances.png"), Path.Combine(outDir, stem + ".overlay.jpg")]
                 : [Path.Combine(outDir, stem + ".instances.png")],
         }.Run(images, outDir, force, json,
-            (image, stem, dir) => ProcessOne(segmenter, image, stem, dir, overlay), cancel);
+            (image, stem, dir) => ProcessOne(segmenter, image, decoding, stem, dir, overlay), cancel);
     }
 
-    private static (Action<Utf8JsonWriter> Json, string Summary) ProcessOne(InstanceSegmenter segmenter, string imagePath, string stem, string dir, bool overlay)
+    private static (Action<Utf8JsonWriter> Json, string Summary) ProcessOne(InstanceSegmenter segmenter, string imagePath, ImageDecoderOptions decoding, string stem, string dir,
+        bool overlay)
     {
         long t = Stopwatch.GetTimestamp();
-        RgbImage image = ImageDecoder.DecodeRgb(imagePath);
+        RgbImage image = ImageDecoder.DecodeRgb(imagePath, decoding);
         double decodeMs = StageTimings.Since(t);
         InstanceResult result = segmenter.Segment(image);
         result.Timings.DecodeMs = decodeMs;

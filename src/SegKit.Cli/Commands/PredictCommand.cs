@@ -1,4 +1,5 @@
-// segkit predict <dataset dir or COCO json> --task semantic|instance --model FILE [--split S] [--out DIR] ...
+// segkit predict <dataset dir or COCO json> --task semantic|instance|sam --model FILE [--split S] [--out DIR]
+//                [--ignore-exif-orientation] ...
 // Runs a segmenter over a dataset (VOC folder, COCO annotations JSON, or a folder of photos), resumably:
 //   semantic: <out>/SegmentationClass/<id>.png (VOC-style palette label maps) — score with `segkit eval semantic`
 //   instance: <out>/results.json (one COCO results file, merged from <out>/parts/<id>.results.json at the end)
@@ -38,9 +39,10 @@ internal static class PredictCommand
         var force = new Option<bool>("--force") { Description = "Redo images that are already done." };
         var maxInput = new Option<long?>("--max-input-pixels") { Description = "semantic: largest model input in pixels, after the resize (default 16777216 = 4096×4096); a larger one fails that image." };
         var json = new Option<bool>("--json") { Description = "Print one JSON document with per-image results and timings." };
+        var ignoreExif = ExifOption.Create();
         var command = new Command("predict", "Run a segmenter over a dataset, resumably: VOC-style label maps (semantic) or one COCO results JSON (instance).")
         {
-            dataset, task, model, encoder, pointsPerSide, preset, presetFile, split, outDir, threads, force, json, score, maxInput,
+            dataset, task, model, encoder, pointsPerSide, preset, presetFile, split, outDir, threads, force, json, score, maxInput, ignoreExif,
         };
         ThreadsOption.Validate(command, threads);
         command.Validators.Add(r =>
@@ -86,6 +88,7 @@ internal static class PredictCommand
             var items = source.Images.Select(i => new BatchItem(i.Id, i.ImagePath)).ToList();
             // An image whose marker exists but whose label map or results part does not (deleted since) is redone.
             var inv = System.Globalization.CultureInfo.InvariantCulture;
+            var decoding = ExifOption.DecoderOptions(parse, ignoreExif);
             var runner = new BatchRunner(stdout, stderr)
             {
                 Settings = string.Join("\n", $"verb: predict {taskName}", "model: " + BatchRunner.FileSetting(parse.GetValue(model)!.FullName),
@@ -94,16 +97,16 @@ internal static class PredictCommand
                         "semantic" => "preset: " + (parse.GetValue(presetFile) is { } pfile ? BatchRunner.FileSetting(pfile.FullName) : parse.GetValue(preset) ?? "(from the model)"),
                         "sam" => $"encoder: {(parse.GetValue(encoder) is { } e ? BatchRunner.FileSetting(e.FullName) : "")}; points per side: {parse.GetValue(pointsPerSide)}",
                         _ => "score: " + parse.GetValue(score).ToString("R", inv),
-                    }) + "\n",
+                    }) + "\n" + ExifOption.SettingsLine(decoding),
                 OutputsOf = id => [ImageOutput(taskName, outPath, id)],
             };
             string modelPath = parse.GetValue(model)!.FullName;
             int code = taskName switch
             {
-                "semantic" => RunSemantic(runner, items, outPath, parts, modelPath, parse, preset, presetFile, threads, force, json, maxInput, cancel),
-                "sam" => RunSam(runner, source, items, outPath, parts, parse.GetValue(encoder)?.FullName, modelPath, parse.GetValue(pointsPerSide), parse.GetValue(threads),
-                    parse.GetValue(force), parse.GetValue(json), stderr, cancel),
-                "instance" => RunInstance(runner, source, items, outPath, parts, modelPath, parse.GetValue(score), parse.GetValue(threads),
+                "semantic" => RunSemantic(runner, items, outPath, parts, modelPath, decoding, parse, preset, presetFile, threads, force, json, maxInput, cancel),
+                "sam" => RunSam(runner, source, items, outPath, parts, parse.GetValue(encoder)?.FullName, modelPath, decoding, parse.GetValue(pointsPerSide),
+                    parse.GetValue(threads), parse.GetValue(force), parse.GetValue(json), stderr, cancel),
+                "instance" => RunInstance(runner, source, items, outPath, parts, modelPath, decoding, parse.GetValue(score), parse.GetValue(threads),
                     parse.GetValue(force), parse.GetValue(json), stderr, cancel),
                 _ => throw new InvalidOperationException("unreachable: --task is validated"),
             };
@@ -161,14 +164,14 @@ internal static class PredictCommand
         : Path.Combine(outPath, "parts", id + ".results.json");
 
     private static int RunSam(BatchRunner runner, DatasetSource source, List<BatchItem> items, string outPath, string parts,
-        string? encoderPath, string decoderPath, int pointsPerSide, int threads, bool force, bool json, TextWriter stderr, CancellationToken cancel)
+        string? encoderPath, string decoderPath, ImageDecoderOptions decoding, int pointsPerSide, int threads, bool force, bool json, TextWriter stderr, CancellationToken cancel)
     {
         using var predictor = Prompt.SamPredictor.Open(encoderPath!, decoderPath, new Onnx.SessionOptions { IntraOpThreads = threads });
         var generator = new Prompt.SamAutomaticMaskGenerator(predictor, new Prompt.SamAutomaticMaskGeneratorOptions { PointsPerSide = pointsPerSide });
         var imageIds = source.Images.Select((img, i) => (img.Id, CocoId: img.CocoImageId ?? i + 1)).ToDictionary(p => p.Id, p => p.CocoId);
         int code = runner.Run(items, outPath, parts, force, json, (image, id, _) =>
         {
-            var result = generator.Generate(ImageDecoder.DecodeRgb(image), null, cancel);
+            var result = generator.Generate(ImageDecoder.DecodeRgb(image, decoding), null, cancel);
             var records = result.Records.Select(r => new CocoResult(imageIds[id], 1, r.PredictedIou,
                 new CocoBoxXywh(r.Bbox.X, r.Bbox.Y, r.Bbox.Width, r.Bbox.Height), CocoSegmentation.FromRle(r.Segmentation))
             {
@@ -212,14 +215,14 @@ internal static class PredictCommand
     }
 
     private static int RunInstance(BatchRunner runner, DatasetSource source, List<BatchItem> items, string outPath, string parts,
-        string modelPath, float score, int threads, bool force, bool json, TextWriter stderr, CancellationToken cancel)
+        string modelPath, ImageDecoderOptions decoding, float score, int threads, bool force, bool json, TextWriter stderr, CancellationToken cancel)
     {
         using var segmenter = InstanceSegmenter.Load(modelPath, new InstanceSegmenterOptions { ScoreThreshold = score, Threads = threads });
         var categoryOf = CategoryMap(segmenter, source);
         var imageIds = source.Images.Select((img, i) => (img.Id, CocoId: img.CocoImageId ?? i + 1)).ToDictionary(p => p.Id, p => p.CocoId);
         int code = runner.Run(items, outPath, parts, force, json, (image, id, _) =>
         {
-            var result = segmenter.Segment(image);
+            var result = segmenter.Segment(image, decoding);
             var records = result.Instances.Select(d =>
             {
                 var box = d.Box.ToXywh();
@@ -254,7 +257,7 @@ internal static class PredictCommand
     }
 
     private static int RunSemantic(BatchRunner runner, List<BatchItem> items, string outPath, string parts, string modelPath,
-        ParseResult parse, Option<string?> preset, Option<FileInfo?> presetFile, Option<int> threads, Option<bool> force, Option<bool> json,
+        ImageDecoderOptions decoding, ParseResult parse, Option<string?> preset, Option<FileInfo?> presetFile, Option<int> threads, Option<bool> force, Option<bool> json,
         Option<long?> maxInput, CancellationToken cancel)
     {
         var chosen = parse.GetValue(presetFile) is { } pf ? SemanticPreset.FromJson(pf.FullName)
@@ -268,7 +271,7 @@ internal static class PredictCommand
         Directory.CreateDirectory(labelsDir);
         return runner.Run(items, outPath, parts, parse.GetValue(force), parse.GetValue(json), (image, id, _) =>
         {
-            var result = segmenter.Segment(image);
+            var result = segmenter.Segment(image, decoding);
             string labelsPath = Path.Combine(labelsDir, id + ".png");
             PngEncoder.Save(SemanticPictures.LabelImage(result), labelsPath);
             void Fields(Utf8JsonWriter w)

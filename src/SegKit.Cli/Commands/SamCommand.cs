@@ -1,5 +1,6 @@
 // segkit sam <image> --encoder E --decoder D [--point x,y[,1|0]]... [--box x1,y1,x2,y2]... [--detector MODEL]
 //            [--multimask] [--embedding FILE] [--save-embedding FILE] [--out DIR] [--json] [--threads N] [--decoder-engine auto|graph]
+//            [--ignore-exif-orientation]
 // Promptable segmentation with SAM: all points (and at most one box) form one prompt; several boxes are one
 // prompt each (one decoder batch where the decoder allows); --detector runs an instance model and turns each of
 // its boxes into a SAM mask that keeps the class and score. Writes <stem>.sam.p<i>.m<k>.png per mask,
@@ -33,9 +34,10 @@ internal static class SamCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON document with the masks and stage timings." };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads (0 = its default).", DefaultValueFactory = _ => 0 };
         var engine = SamModels.DecoderEngineOption();
+        var ignoreExif = ExifOption.Create();
         var command = new Command("sam", "Segment the object under clicks or boxes with SAM: writes a PNG per mask, <stem>.sam.overlay.jpg and <stem>.sam.json.")
         {
-            image, encoder, decoder, points, boxes, detector, multimask, embedding, saveEmbedding, outDir, json, threads, engine,
+            image, encoder, decoder, points, boxes, detector, multimask, embedding, saveEmbedding, outDir, json, threads, engine, ignoreExif,
         };
         command.Validators.Add(r =>
         {
@@ -60,6 +62,7 @@ internal static class SamCommand
             var enc = parse.GetValue(encoder);
             var dec = parse.GetValue(decoder);
             var emb = parse.GetValue(embedding);
+            var decoding = ExifOption.DecoderOptions(parse, ignoreExif);
             if (enc is null && dec is null)
             {
                 // Options that only SAM uses were ignored without a word by the GrabCut fallback.
@@ -67,14 +70,14 @@ internal static class SamCommand
                     : parse.GetValue(saveEmbedding) is not null ? "--save-embedding" : parse.GetValue(multimask) ? "--multimask" : null;
                 if (samOnly is not null)
                     return Task.FromResult(Usage(stderr, $"{samOnly} needs SAM models (--decoder, and --encoder or --embedding); without them each --box is segmented with GrabCut"));
-                return Task.FromResult(RunWithoutModel(imagePath, pts, bxs, parse.GetValue(outDir)!, parse.GetValue(json), stdout, stderr));
+                return Task.FromResult(RunWithoutModel(imagePath, decoding, pts, bxs, parse.GetValue(outDir)!, parse.GetValue(json), stdout, stderr));
             }
             if (dec is null)
                 return Task.FromResult(Usage(stderr, "--decoder is required with --encoder"));
             if (enc is null && emb is null)
                 return Task.FromResult(Usage(stderr, "--encoder (or a saved --embedding) is required with --decoder"));
             ThreadsOption.WarnIfOversubscribed(parse.GetValue(threads), stderr);
-            return Task.FromResult(Run(imagePath, enc, dec, emb, parse.GetValue(saveEmbedding), pts, bxs, parse.GetValue(detector),
+            return Task.FromResult(Run(imagePath, decoding, enc, dec, emb, parse.GetValue(saveEmbedding), pts, bxs, parse.GetValue(detector),
                 parse.GetValue(multimask), parse.GetValue(outDir)!, parse.GetValue(json), parse.GetValue(threads),
                 SamModels.ParseEngine(parse.GetValue(engine)!), stdout));
         });
@@ -86,7 +89,7 @@ internal static class SamCommand
     /// <see cref="GrabCutPrompt"/>), written like SAM's masks, and the command says that GrabCut was used.
     /// Points need SAM and are refused.
     /// </summary>
-    internal static int RunWithoutModel(string imagePath, IReadOnlyList<SamPoint> points, IReadOnlyList<BoxXyxy> boxes,
+    internal static int RunWithoutModel(string imagePath, ImageDecoderOptions decoding, IReadOnlyList<SamPoint> points, IReadOnlyList<BoxXyxy> boxes,
         string outDir, bool json, TextWriter stdout, TextWriter stderr)
     {
         if (boxes.Count == 0)
@@ -98,7 +101,7 @@ internal static class SamCommand
 
         var timings = new StageTimings();
         long t = Stopwatch.GetTimestamp();
-        var image = ImageDecoder.DecodeRgb(imagePath);
+        var image = ImageDecoder.DecodeRgb(imagePath, decoding);
         timings.DecodeMs = StageTimings.Since(t);
         t = Stopwatch.GetTimestamp();
         for (int i = 0; i < boxes.Count; i++)
@@ -182,7 +185,7 @@ internal static class SamCommand
         return ExitCodes.UsageError;
     }
 
-    private static int Run(string imagePath, FileInfo? encoderFile, FileInfo decoderFile, FileInfo? embeddingFile, string? saveEmbedding,
+    private static int Run(string imagePath, ImageDecoderOptions decoding, FileInfo? encoderFile, FileInfo decoderFile, FileInfo? embeddingFile, string? saveEmbedding,
         IReadOnlyList<SamPoint> points, IReadOnlyList<BoxXyxy> boxes, FileInfo? detectorFile, bool multimask, string outDir, bool json, int threads,
         SamDecoderEngine engine, TextWriter stdout)
     {
@@ -190,7 +193,7 @@ internal static class SamCommand
             ("--embedding", embeddingFile?.FullName), ("--detector", detectorFile?.FullName));
         var timings = new StageTimings();
         long t = Stopwatch.GetTimestamp();
-        var image = ImageDecoder.DecodeRgb(imagePath);
+        var image = ImageDecoder.DecodeRgb(imagePath, decoding);
         timings.DecodeMs = StageTimings.Since(t);
         var sessionOptions = new SessionOptions { IntraOpThreads = threads };
         using var predictor = SamPredictor.Open(encoderFile?.FullName, decoderFile.FullName, sessionOptions, engine);

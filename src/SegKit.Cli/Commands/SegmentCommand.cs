@@ -1,4 +1,5 @@
 // segkit segment <images or folders...> [--method felzenszwalb|slic] [method options] [--out DIR] [--json] [--force]
+//                [--ignore-exif-orientation]
 // Classical segmentation, no model: writes <stem>.regions.png (16-bit region ids), <stem>.colored.png
 // (a random colour per region), <stem>.overlay.jpg (region boundaries on the photo) and <stem>.json.
 using System.CommandLine;
@@ -27,9 +28,10 @@ internal static class SegmentCommand
         var outDir = new Option<string>("--out") { Description = "Output folder.", DefaultValueFactory = _ => "out" };
         var json = new Option<bool>("--json") { Description = "Print one JSON document with results and stage timings." };
         var force = new Option<bool>("--force") { Description = "Redo images whose outputs already exist." };
+        var ignoreExif = ExifOption.Create();
         var command = new Command("segment", "Regions of similar pixels, no model: writes <stem>.regions.png (16-bit ids), <stem>.colored.png, <stem>.overlay.jpg, <stem>.json.")
         {
-            inputs, method, scale, sigma, minSize, segments, compactness, outDir, json, force,
+            inputs, method, scale, sigma, minSize, segments, compactness, outDir, json, force, ignoreExif,
         };
 
         // An option of the other method would be silently ignored: refuse it (--sigma belongs to both).
@@ -73,24 +75,25 @@ internal static class SegmentCommand
             }
             var images = ImageInputs.Expand(parse.GetValue(inputs)!, parse.GetValue(outDir), stderr);
             string outPath = parse.GetValue(outDir)!;
+            var decoding = ExifOption.DecoderOptions(parse, ignoreExif);
             // An image whose JSON exists but not one of its pictures is redone.
             int code = new BatchRunner(stdout, stderr)
             {
-                Settings = $"verb: segment\nalgorithm: {description}\n",
+                Settings = $"verb: segment\nalgorithm: {description}\n" + ExifOption.SettingsLine(decoding),
                 OutputsOf = stem => [.. new[] { ".regions.png", ".colored.png", ".overlay.jpg" }.Select(e => Path.Combine(outPath, stem + e))],
             }.Run(images, outPath, parse.GetValue(force), parse.GetValue(json),
-                (image, stem, dir) => ProcessOne(image, stem, dir, img => algorithm(parse, img), description), cancel);
+                (image, stem, dir) => ProcessOne(image, stem, dir, decoding, img => algorithm(parse, img), description), cancel);
             return Task.FromResult(code);
         });
         return command;
     }
 
-    private static (Action<Utf8JsonWriter>, string) ProcessOne(string imagePath, string stem, string dir,
+    private static (Action<Utf8JsonWriter>, string) ProcessOne(string imagePath, string stem, string dir, ImageDecoderOptions decoding,
         Func<RgbImage, RegionMap> algorithm, string description)
     {
         var timings = new StageTimings();
         long t = Stopwatch.GetTimestamp();
-        var image = ImageDecoder.DecodeRgb(imagePath);
+        var image = ImageDecoder.DecodeRgb(imagePath, decoding);
         timings.DecodeMs = StageTimings.Since(t);
 
         t = Stopwatch.GetTimestamp();

@@ -1,5 +1,5 @@
 // segkit semantic <images or folders...> --model FILE [--preset NAME|--preset-file FILE] [--size N|--no-resize]
-//                 [--out DIR] [--overlay] [--json] [--threads N] [--force] [--max-input-pixels N]
+//                 [--out DIR] [--overlay] [--json] [--threads N] [--force] [--max-input-pixels N] [--ignore-exif-orientation]
 using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
@@ -26,9 +26,10 @@ internal static class SemanticCommand
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads (0 = its default).", DefaultValueFactory = _ => 0 };
         var force = new Option<bool>("--force") { Description = "Redo images whose outputs already exist." };
         var maxInput = new Option<long?>("--max-input-pixels") { Description = "Largest model input in pixels, after the resize (default 16777216 = 4096×4096); a larger one fails that image." };
+        var ignoreExif = ExifOption.Create();
         var command = new Command("semantic", "A class for every pixel: writes <stem>.labels.png (palette PNG of class ids), <stem>.json and, with --overlay, <stem>.overlay.jpg.")
         {
-            inputs, model, preset, presetFile, size, noResize, outDir, overlay, json, threads, force, maxInput,
+            inputs, model, preset, presetFile, size, noResize, outDir, overlay, json, threads, force, maxInput, ignoreExif,
         };
         command.Validators.Add(r =>
         {
@@ -60,30 +61,32 @@ internal static class SemanticCommand
                 });
             string outPath = parse.GetValue(outDir)!;
             bool withOverlay = parse.GetValue(overlay);
+            var decoding = ExifOption.DecoderOptions(parse, ignoreExif);
             // An image whose JSON is there but not one of these (deleted, or an overlay asked for only now) is redone.
             var runner = new BatchRunner(stdout, stderr)
             {
-                Settings = SettingsOf(segmenter, modelFile.FullName),
+                Settings = SettingsOf(segmenter, modelFile.FullName, decoding),
                 OutputsOf = stem => withOverlay
                     ? [Path.Combine(outPath, stem + ".labels.png"), Path.Combine(outPath, stem + ".overlay.jpg")]
                     : [Path.Combine(outPath, stem + ".labels.png")],
             };
-            var run = new FolderRun(segmenter, modelFile.Name, withOverlay, images, runner);
+            var run = new FolderRun(segmenter, modelFile.Name, withOverlay, decoding, images, runner);
             int code = runner.Run(images, outPath, parse.GetValue(force), parse.GetValue(json), run.ProcessOne, cancel);
             return Task.FromResult(code);
         });
         return command;
     }
 
-    /// <summary>What a label map depends on: the model file, the preset's values and the resize in force.</summary>
-    internal static string SettingsOf(SemanticSegmenter segmenter, string modelPath)
+    /// <summary>What a label map depends on: the model file, the preset's values, the resize in force and, when it is
+    /// not the default, the frame photos are decoded in.</summary>
+    internal static string SettingsOf(SemanticSegmenter segmenter, string modelPath, ImageDecoderOptions decoding)
     {
         var p = segmenter.Preset;
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         return string.Join("\n", "verb: semantic", "model: " + BatchRunner.FileSetting(modelPath),
             $"preset: {p.Name} mean [{string.Join(",", p.Mean.Select(v => v.ToString("R", inv)))}] std [{string.Join(",", p.Std.Select(v => v.ToString("R", inv)))}] " +
             $"divisor {p.PixelDivisor.ToString("R", inv)} {p.ChannelOrder} output {p.OutputName ?? "(the only one)"}",
-            $"resize: {segmenter.Resize}") + "\n";
+            $"resize: {segmenter.Resize}") + "\n" + ExifOption.SettingsLine(decoding);
     }
 
     /// <summary>
@@ -97,6 +100,7 @@ internal static class SemanticCommand
         private readonly SemanticSegmenter _segmenter;
         private readonly string _modelName;
         private readonly bool _overlay;
+        private readonly ImageDecoderOptions _decoding;
         private readonly BatchRunner _runner; // which photos it will skip
         private readonly IReadOnlyList<string> _images;
         private readonly Dictionary<string, int> _index;
@@ -105,9 +109,10 @@ internal static class SemanticCommand
         private RgbImage? _spareOverlay;        // the last overlay, drawn into again by the next one of its size
         private (string Path, Task<(RgbImage Image, double Ms)> Decode)? _next;
 
-        public FolderRun(SemanticSegmenter segmenter, string modelName, bool overlay, IReadOnlyList<string> images, BatchRunner runner)
+        public FolderRun(SemanticSegmenter segmenter, string modelName, bool overlay, ImageDecoderOptions decoding, IReadOnlyList<string> images,
+            BatchRunner runner)
         {
-            (_segmenter, _modelName, _overlay, _images, _runner) = (segmenter, modelName, overlay, images, runner);
+            (_segmenter, _modelName, _overlay, _decoding, _images, _runner) = (segmenter, modelName, overlay, decoding, images, runner);
             _index = images.Select((path, i) => (path, i)).ToDictionary(e => e.path, e => e.i, StringComparer.Ordinal);
         }
 
@@ -122,10 +127,10 @@ internal static class SemanticCommand
             return DecodeTimed(imagePath, Interlocked.Exchange(ref _spare, null));
         }
 
-        private static (RgbImage Image, double Ms) DecodeTimed(string path, RgbImage? into)
+        private (RgbImage Image, double Ms) DecodeTimed(string path, RgbImage? into)
         {
             long t = Stopwatch.GetTimestamp();
-            var image = ImageDecoder.DecodeRgb(path, null, into);
+            var image = ImageDecoder.DecodeRgb(path, _decoding, into);
             return (image, StageTimings.Since(t));
         }
 

@@ -286,4 +286,29 @@ public class PredictCommandTests
         Assert.Equal(ExitCodes.InputError, code2);
         Assert.Contains("image id 1 appears more than once", err2);
     }
+
+    // predict decodes each photo through the segmenter (Segment(path, options)): with --ignore-exif-orientation a photo
+    // tagged to rotate 90° is labelled in its stored frame, as the untagged photo is; by default upright, 534×800.
+    [Fact]
+    public void PredictSemantic_PhotoWithExifOrientation_IgnoreExifOrientationKeepsTheStoredFrame()
+    {
+        string model = Fixtures.File("semantic_final_resize", "fusable.onnx");
+        string photos = TestPaths.NewTempDir();
+        File.WriteAllBytes(Path.Combine(photos, "dog.jpg"),
+            ExifJpeg.WithOrientation(File.ReadAllBytes(TestPaths.SharedImage("dog.jpg")), SegKit.Imaging.ExifOrientation.Rotate90Clockwise));
+
+        string ignored = TestPaths.NewTempDir();
+        var (code, _, err) = CliRunner.Run("predict", photos, "--task", "semantic", "--model", model, "--out", ignored, "--ignore-exif-orientation");
+        Assert.True(code == ExitCodes.Ok, err);
+        var stored = SegKit.Imaging.PngDecoder.ReadIndexed(Path.Combine(ignored, "SegmentationClass", "dog.png"));
+        Assert.Equal((800, 534), (stored.Width, stored.Height));
+        using var segmenter = SemanticSegmenter.Load(model);
+        Assert.Equal(segmenter.Segment(TestPaths.SharedImage("dog.jpg")).Labels.Data, stored.Indices);
+
+        string upright = TestPaths.NewTempDir();
+        (code, _, err) = CliRunner.Run("predict", photos, "--task", "semantic", "--model", model, "--out", upright);
+        Assert.True(code == ExitCodes.Ok, err);
+        var rotated = SegKit.Imaging.PngDecoder.ReadIndexed(Path.Combine(upright, "SegmentationClass", "dog.png"));
+        Assert.Equal((534, 800), (rotated.Width, rotated.Height));
+    }
 }

@@ -151,6 +151,23 @@ public sealed class SamCommandTests : IClassFixture<SamPredictorReferenceTests.M
         Assert.True(again.Code == ExitCodes.Ok, again.Err);
     }
 
+    // A photo tagged to rotate 180° keeps its size either way, but its pixels differ: the embedding saved from the upright
+    // photo is refused for its stored frame (--ignore-exif-orientation) through the pixels' SHA-256.
+    [Fact]
+    public void Sam_EmbeddingSavedUprightUsedWithIgnoreExifOrientation_IsInputError()
+    {
+        string dir = TestPaths.NewTempDir();
+        string photo = Path.Combine(dir, "dog.jpg"), saved = Path.Combine(dir, "dog.samemb");
+        File.WriteAllBytes(photo, ExifJpeg.WithOrientation(File.ReadAllBytes(TestPaths.SharedImage("dog.jpg")), ExifOrientation.Rotate180));
+        var first = CliRunner.Run("sam", photo, "--encoder", Fixtures.File("sam_reference", "sam_fixture_encoder.onnx"),
+            "--decoder", SamReference.Decoder, "--point", "400,260", "--save-embedding", saved, "--out", Path.Combine(dir, "a"));
+        Assert.True(first.Code == ExitCodes.Ok, first.Err);
+        var (code, _, err) = CliRunner.Run("sam", photo, "--decoder", SamReference.Decoder, "--embedding", saved,
+            "--point", "400,260", "--out", Path.Combine(dir, "b"), "--ignore-exif-orientation");
+        Assert.Equal(ExitCodes.InputError, code);
+        Assert.Contains("was computed from another image of the same size", err);
+    }
+
     // It read "is not a SAM decoder: it lacks image_embeddings, ...", which the encoder outputs.
     [Fact]
     public void Sam_EncoderGivenAsTheDecoder_SaidAsSuch()

@@ -128,4 +128,84 @@ public class SegmentCommandTests
         using var doc2 = JsonDocument.Parse(json2);
         Assert.Equal("skipped", doc2.RootElement.GetProperty("images")[0].GetProperty("status").GetString());
     }
+
+    // A photo whose EXIF orientation (6: rotate 90° clockwise) swaps its sides.
+    private static string TaggedDog()
+    {
+        string path = Path.Combine(TestPaths.NewTempDir(), "dog.jpg");
+        File.WriteAllBytes(path, ExifJpeg.WithOrientation(File.ReadAllBytes(Path.Combine(TestPaths.RepoRoot, "samples", "dog.jpg")),
+            ExifOrientation.Rotate90Clockwise));
+        return path;
+    }
+
+    // By default the orientation tag is applied (the upright 534×800 photo); --ignore-exif-orientation keeps the stored
+    // 800×534 pixels, as PIL's Image.open().convert() does, and the regions are those of the untagged photo.
+    [Fact]
+    public void Segment_PhotoWithExifOrientation_UprightByDefaultStoredFrameWithIgnoreExifOrientation()
+    {
+        string photo = TaggedDog();
+        Assert.Equal(ExifOrientation.Rotate90Clockwise, JpegDecoder.ReadInfo(File.ReadAllBytes(photo)).Orientation);
+        foreach (var (flag, size) in new[] { ((string?)null, (534, 800)), ("--ignore-exif-orientation", (800, 534)) })
+        {
+            string output = TestPaths.NewTempDir();
+            string[] args = ["segment", photo, "--out", output, "--json", .. flag is null ? Array.Empty<string>() : [flag]];
+            var (code, stdout, stderr) = CliRunner.Run(args);
+            Assert.True(code == ExitCodes.Ok, stderr);
+            var ids = PngDecoder.ReadGray16(Path.Combine(output, "dog.regions.png"));
+            Assert.Equal(size, (ids.Width, ids.Height));
+            using (var doc = JsonDocument.Parse(stdout))
+            {
+                var img = doc.RootElement.GetProperty("images")[0];
+                Assert.Equal(size, (img.GetProperty("width").GetInt32(), img.GetProperty("height").GetInt32()));
+            }
+            using (var marker = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "dog.json"))))
+                Assert.Equal(size, (marker.RootElement.GetProperty("width").GetInt32(), marker.RootElement.GetProperty("height").GetInt32()));
+            if (flag is not null)
+            {
+                var untagged = ImageDecoder.DecodeRgb(Path.Combine(TestPaths.RepoRoot, "samples", "dog.jpg"));
+                var expected = Felzenszwalb.Segment(untagged, new FelzenszwalbOptions { Scale = 500, Sigma = 0.8, MinSize = 200 });
+                Assert.Equal(expected.Labels, ids.Data.Select(v => (int)v).ToArray());
+            }
+        }
+    }
+
+    // The frame is one of a folder run's settings: a run with --ignore-exif-orientation after one without redoes the
+    // photo and names the setting, and so does a run without it after one with it; a run without the option writes no
+    // such line, so folders made before the option existed are not redone.
+    [Fact]
+    public void Segment_IgnoreExifOrientationGivenThenDropped_RedoesAndNamesTheSetting()
+    {
+        string photo = TaggedDog();
+        string output = TestPaths.NewTempDir();
+        (int W, int H) RegionsSize()
+        {
+            var ids = PngDecoder.ReadGray16(Path.Combine(output, "dog.regions.png"));
+            return (ids.Width, ids.Height);
+        }
+        string Status(string json)
+        {
+            using var doc = JsonDocument.Parse(json);
+            return doc.RootElement.GetProperty("images")[0].GetProperty("status").GetString()!;
+        }
+
+        Assert.Equal(ExitCodes.Ok, CliRunner.Run("segment", photo, "--out", output).Code);
+        Assert.DoesNotContain("exif", File.ReadAllText(Path.Combine(output, ".segkit-settings")));
+        Assert.Equal((534, 800), RegionsSize());
+
+        var (code, json, err) = CliRunner.Run("segment", photo, "--out", output, "--ignore-exif-orientation", "--json");
+        Assert.True(code == ExitCodes.Ok, err);
+        Assert.Contains("were made with other settings; every image is redone. Now: exif orientation: ignored", err);
+        Assert.Equal("done", Status(json));
+        Assert.Equal((800, 534), RegionsSize());
+        Assert.Contains("exif orientation: ignored\n", File.ReadAllText(Path.Combine(output, ".segkit-settings")));
+        var (_, same, sameErr) = CliRunner.Run("segment", photo, "--out", output, "--ignore-exif-orientation", "--json");
+        Assert.DoesNotContain("other settings", sameErr);
+        Assert.Equal("skipped", Status(same));
+
+        (code, json, err) = CliRunner.Run("segment", photo, "--out", output, "--json");
+        Assert.True(code == ExitCodes.Ok, err);
+        Assert.Contains("were made with other settings; every image is redone. Now: (no longer 'exif orientation: ignored')", err);
+        Assert.Equal("done", Status(json));
+        Assert.Equal((534, 800), RegionsSize());
+    }
 }

@@ -287,4 +287,32 @@ public class SemanticCommandTests
         Assert.Equal(segmenter.Segment(TestPaths.SharedImage("groceries.jpg")).Labels.Data,
             PngDecoder.ReadIndexed(Path.Combine(output, "b.labels.png")).Indices);
     }
+
+    // torchvision's pipeline (Image.open(p).convert("RGB")) ignores the EXIF orientation: with --ignore-exif-orientation a
+    // tagged copy of dog.jpg has the same stored pixels as dog.jpg, so the same label map byte for byte (the tagged one
+    // is decoded ahead, while the first one's labels are encoded); by default it is labelled upright, 534×800.
+    [Fact]
+    public void Semantic_PhotoWithExifOrientation_IgnoredGivesTheUntaggedPhotosLabels()
+    {
+        string model = Fixtures.File("semantic_final_resize", "fusable.onnx");
+        string input = TestPaths.NewTempDir();
+        File.Copy(TestPaths.SharedImage("dog.jpg"), Path.Combine(input, "a.jpg"));
+        File.WriteAllBytes(Path.Combine(input, "b.jpg"),
+            ExifJpeg.WithOrientation(File.ReadAllBytes(TestPaths.SharedImage("dog.jpg")), ExifOrientation.Rotate90Clockwise));
+
+        string ignored = TestPaths.NewTempDir();
+        var (code, _, stderr) = CliRunner.Run("semantic", input, "--model", model, "--size", "96", "--out", ignored, "--ignore-exif-orientation");
+        Assert.True(code == ExitCodes.Ok, stderr);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(ignored, "a.labels.png")), File.ReadAllBytes(Path.Combine(ignored, "b.labels.png")));
+        var stored = PngDecoder.ReadIndexed(Path.Combine(ignored, "b.labels.png"));
+        Assert.Equal((800, 534), (stored.Width, stored.Height));
+        Assert.EndsWith("\nexif orientation: ignored\n", File.ReadAllText(Path.Combine(ignored, ".segkit-settings")));
+
+        string upright = TestPaths.NewTempDir();
+        (code, _, stderr) = CliRunner.Run("semantic", input, "--model", model, "--size", "96", "--out", upright);
+        Assert.True(code == ExitCodes.Ok, stderr);
+        var rotated = PngDecoder.ReadIndexed(Path.Combine(upright, "b.labels.png"));
+        Assert.Equal((534, 800), (rotated.Width, rotated.Height));
+        Assert.DoesNotContain("exif", File.ReadAllText(Path.Combine(upright, ".segkit-settings")));
+    }
 }
