@@ -103,7 +103,7 @@ internal static class PredictCommand
             string modelPath = parse.GetValue(model)!.FullName;
             int code = taskName switch
             {
-                "semantic" => RunSemantic(runner, items, outPath, parts, modelPath, decoding, parse, preset, presetFile, threads, force, json, maxInput, cancel),
+                "semantic" => RunSemantic(runner, source, items, outPath, parts, modelPath, decoding, parse, preset, presetFile, threads, force, json, maxInput, cancel),
                 "sam" => RunSam(runner, source, items, outPath, parts, parse.GetValue(encoder)?.FullName, modelPath, decoding, parse.GetValue(pointsPerSide),
                     parse.GetValue(threads), parse.GetValue(force), parse.GetValue(json), stderr, cancel),
                 "instance" => RunInstance(runner, source, items, outPath, parts, modelPath, decoding, parse.GetValue(score), parse.GetValue(threads),
@@ -163,14 +163,52 @@ internal static class PredictCommand
         ? Path.Combine(outPath, "SegmentationClass", id + ".png")
         : Path.Combine(outPath, "parts", id + ".results.json");
 
+    /// <summary>
+    /// Refuses, before any work on it, an image whose decoded size is not the size its ground truth has (a COCO entry's
+    /// width × height, a VOC class map's): its results or label map could not be scored against it, and `eval` would
+    /// say so only after the whole run. A JPEG whose EXIF orientation makes the difference is named as such, with the
+    /// setting of --ignore-exif-orientation that gives the ground truth's frame.
+    /// </summary>
+    private static void CheckFrame(DatasetImage image, ImageDecoderOptions decoding)
+    {
+        ImageSize expected;
+        string what;
+        if (image.AnnotatedSize is { } annotated)
+            (expected, what) = (annotated, $"its COCO image entry (id {image.CocoImageId}) says");
+        else if (image.ClassMapPath is { } map)
+        {
+            PngInfo info;
+            try { info = PngDecoder.ReadInfo(File.ReadAllBytes(map), map); }
+            catch (Exception e) when (e is ImageFormatException or IOException or UnauthorizedAccessException) { return; } // for `eval` to report
+            (expected, what) = (new ImageSize(info.Width, info.Height), $"its ground truth {map} is");
+        }
+        else return;
+        var decoded = ImageDecoder.ReadDecodedSize(image.ImagePath, decoding);
+        if (decoded.Size == expected) return;
+        string how = decoded.Orientation == ExifOrientation.Normal ? ""
+            : decoding.ApplyExifOrientation ? $" with its EXIF orientation ({(int)decoded.Orientation}) applied"
+            : $" in its stored frame (--ignore-exif-orientation; its EXIF orientation is {(int)decoded.Orientation})";
+        // The size the other setting of the option would give, when that is the ground truth's.
+        var otherFrame = decoding.ApplyExifOrientation ? decoded.StoredSize
+            : ExifOrientationTransform.OrientedSize(decoded.StoredSize.Width, decoded.StoredSize.Height, decoded.Orientation);
+        string hint = otherFrame != expected ? ""
+            : decoding.ApplyExifOrientation ? "; --ignore-exif-orientation decodes it in its stored frame, which is"
+            : "; without --ignore-exif-orientation it decodes upright, which is";
+        hint = hint.Length == 0 ? "" : $"{hint} {expected}";
+        throw new SegKitException($"{image.ImagePath} decodes to {decoded.Size}{how} but {what} {expected}: its outputs could not be " +
+                                  $"scored against its ground truth{hint}");
+    }
+
     private static int RunSam(BatchRunner runner, DatasetSource source, List<BatchItem> items, string outPath, string parts,
         string? encoderPath, string decoderPath, ImageDecoderOptions decoding, int pointsPerSide, int threads, bool force, bool json, TextWriter stderr, CancellationToken cancel)
     {
         using var predictor = Prompt.SamPredictor.Open(encoderPath!, decoderPath, new Onnx.SessionOptions { IntraOpThreads = threads });
         var generator = new Prompt.SamAutomaticMaskGenerator(predictor, new Prompt.SamAutomaticMaskGeneratorOptions { PointsPerSide = pointsPerSide });
         var imageIds = source.Images.Select((img, i) => (img.Id, CocoId: img.CocoImageId ?? i + 1)).ToDictionary(p => p.Id, p => p.CocoId);
+        var byId = source.Images.ToDictionary(i => i.Id, StringComparer.Ordinal);
         int code = runner.Run(items, outPath, parts, force, json, (image, id, _) =>
         {
+            CheckFrame(byId[id], decoding);
             var result = generator.Generate(ImageDecoder.DecodeRgb(image, decoding), null, cancel);
             var records = result.Records.Select(r => new CocoResult(imageIds[id], 1, r.PredictedIou,
                 new CocoBoxXywh(r.Bbox.X, r.Bbox.Y, r.Bbox.Width, r.Bbox.Height), CocoSegmentation.FromRle(r.Segmentation))
@@ -220,8 +258,10 @@ internal static class PredictCommand
         using var segmenter = InstanceSegmenter.Load(modelPath, new InstanceSegmenterOptions { ScoreThreshold = score, Threads = threads });
         var categoryOf = CategoryMap(segmenter, source);
         var imageIds = source.Images.Select((img, i) => (img.Id, CocoId: img.CocoImageId ?? i + 1)).ToDictionary(p => p.Id, p => p.CocoId);
+        var byId = source.Images.ToDictionary(i => i.Id, StringComparer.Ordinal);
         int code = runner.Run(items, outPath, parts, force, json, (image, id, _) =>
         {
+            CheckFrame(byId[id], decoding);
             var result = segmenter.Segment(image, decoding);
             var records = result.Instances.Select(d =>
             {
@@ -256,7 +296,7 @@ internal static class PredictCommand
         return d => byName.TryGetValue(d.ClassName, out long id) ? id : d.ClassId;
     }
 
-    private static int RunSemantic(BatchRunner runner, List<BatchItem> items, string outPath, string parts, string modelPath,
+    private static int RunSemantic(BatchRunner runner, DatasetSource source, List<BatchItem> items, string outPath, string parts, string modelPath,
         ImageDecoderOptions decoding, ParseResult parse, Option<string?> preset, Option<FileInfo?> presetFile, Option<int> threads, Option<bool> force, Option<bool> json,
         Option<long?> maxInput, CancellationToken cancel)
     {
@@ -269,8 +309,10 @@ internal static class PredictCommand
         });
         string labelsDir = Path.Combine(outPath, "SegmentationClass");
         Directory.CreateDirectory(labelsDir);
+        var byId = source.Images.ToDictionary(i => i.Id, StringComparer.Ordinal);
         return runner.Run(items, outPath, parts, parse.GetValue(force), parse.GetValue(json), (image, id, _) =>
         {
+            CheckFrame(byId[id], decoding);
             var result = segmenter.Segment(image, decoding);
             string labelsPath = Path.Combine(labelsDir, id + ".png");
             PngEncoder.Save(SemanticPictures.LabelImage(result), labelsPath);

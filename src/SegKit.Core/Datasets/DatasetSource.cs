@@ -26,6 +26,9 @@ public sealed record DatasetImage(string Id, string ImagePath)
 
     /// <summary>The VOC class label map (ground truth for semantic evaluation), for VOC sources that have one.</summary>
     public string? ClassMapPath { get; init; }
+
+    /// <summary>The size the COCO image entry gives (its <c>width</c> × <c>height</c>), which results' masks must have, for COCO sources.</summary>
+    public Imaging.ImageSize? AnnotatedSize { get; init; }
 }
 
 /// <summary>Options of <see cref="DatasetSource.Open"/>.</summary>
@@ -138,7 +141,7 @@ public sealed class DatasetSource
         string root = options.ImageRoot is { } r ? System.IO.Path.GetFullPath(r) : DefaultImageRoot(json);
         var images = coco.Images.Select(i => new DatasetImage(
             i.FileName is { Length: > 0 } f ? System.IO.Path.GetFileNameWithoutExtension(f) : i.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            System.IO.Path.Combine(root, i.FileName ?? "")) { CocoImageId = i.Id }).ToArray();
+            System.IO.Path.Combine(root, i.FileName ?? "")) { CocoImageId = i.Id, AnnotatedSize = new Imaging.ImageSize(i.Width, i.Height) }).ToArray();
         return new DatasetSource(DatasetSourceKind.Coco, json, CheckUnique(images, json), null, coco);
     }
 

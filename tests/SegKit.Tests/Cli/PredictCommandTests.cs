@@ -311,4 +311,76 @@ public class PredictCommandTests
         var rotated = SegKit.Imaging.PngDecoder.ReadIndexed(Path.Combine(upright, "SegmentationClass", "dog.png"));
         Assert.Equal((534, 800), (rotated.Width, rotated.Height));
     }
+
+    // A photo whose decoded size is not its ground truth's gave results that `eval` could only refuse after the whole
+    // run (COCO: every result 'RLE size differs'; VOC: 'prediction is W×H but ground truth is ...'). Now the image fails
+    // before any work on it, and when its EXIF orientation makes the difference the message says which setting of
+    // --ignore-exif-orientation gives the ground truth's frame.
+    [Fact]
+    public void PredictCoco_DecodedSizeDiffersFromImageEntry_ImageFailsNamingTheOrientation()
+    {
+        string dir = TestPaths.NewTempDir();
+        string photo = Path.Combine(dir, "dog.jpg");
+        File.WriteAllBytes(photo, ExifJpeg.WithOrientation(File.ReadAllBytes(TestPaths.SharedImage("dog.jpg")), SegKit.Imaging.ExifOrientation.Rotate90Clockwise));
+        string Coco(int width, int height)
+        {
+            string json = Path.Combine(dir, $"coco{width}x{height}.json");
+            File.WriteAllText(json, $$"""{"images":[{"id":7,"file_name":"dog.jpg","width":{{width}},"height":{{height}}}],"annotations":[],"categories":[]}""");
+            return json;
+        }
+
+        // Stored 800×534, tagged 6: upright it is 534×800.
+        var (code, _, err) = CliRunner.Run("predict", Coco(800, 534), "--task", "instance", "--model", Yolo, "--out", TestPaths.NewTempDir());
+        Assert.Equal(ExitCodes.InputError, code);
+        Assert.Contains($"{photo} decodes to 534×800 with its EXIF orientation (6) applied but its COCO image entry (id 7) says 800×534: " +
+                        "its outputs could not be scored against its ground truth; --ignore-exif-orientation decodes it in its stored frame, which is 800×534", err);
+        string output = TestPaths.NewTempDir();
+        (code, _, err) = CliRunner.Run("predict", Coco(800, 534), "--task", "instance", "--model", Yolo, "--out", output, "--ignore-exif-orientation");
+        Assert.True(code == ExitCodes.Ok, err);
+        Assert.True(File.Exists(Path.Combine(output, "results.json")));
+
+        (code, _, err) = CliRunner.Run("predict", Coco(534, 800), "--task", "instance", "--model", Yolo, "--out", TestPaths.NewTempDir(), "--ignore-exif-orientation");
+        Assert.Equal(ExitCodes.InputError, code);
+        Assert.Contains($"{photo} decodes to 800×534 in its stored frame (--ignore-exif-orientation; its EXIF orientation is 6) but its COCO image " +
+                        "entry (id 7) says 534×800: its outputs could not be scored against its ground truth; without --ignore-exif-orientation it " +
+                        "decodes upright, which is 534×800", err);
+
+        // A size no orientation explains: no advice.
+        (code, _, err) = CliRunner.Run("predict", Coco(640, 480), "--task", "instance", "--model", Yolo, "--out", TestPaths.NewTempDir());
+        Assert.Equal(ExitCodes.InputError, code);
+        Assert.Contains($"{photo} decodes to 534×800 with its EXIF orientation (6) applied but its COCO image entry (id 7) says 640×480: " +
+                        "its outputs could not be scored against its ground truth", err);
+        Assert.DoesNotContain("--ignore-exif-orientation decodes", err);
+    }
+
+    [Fact]
+    public void PredictVoc_DecodedSizeDiffersFromClassMap_ImageFailsOthersDone()
+    {
+        string root = Path.Combine(TestPaths.NewTempDir(), "VOC2012");
+        foreach (string sub in new[] { "JPEGImages", "SegmentationClass", Path.Combine("ImageSets", "Segmentation") })
+            Directory.CreateDirectory(Path.Combine(root, sub));
+        string[] ids = ["2007_000032", "2007_000039"]; // 64×48 and 50×70 in the synthetic VOC fixture
+        foreach (string id in ids)
+        {
+            byte[] jpeg = File.ReadAllBytes(Path.Combine(VocRoot, "JPEGImages", id + ".jpg"));
+            File.WriteAllBytes(Path.Combine(root, "JPEGImages", id + ".jpg"),
+                id == ids[0] ? ExifJpeg.WithOrientation(jpeg, SegKit.Imaging.ExifOrientation.Rotate90CounterClockwise) : jpeg);
+            File.Copy(Path.Combine(VocRoot, "SegmentationClass", id + ".png"), Path.Combine(root, "SegmentationClass", id + ".png"));
+        }
+        File.WriteAllLines(Path.Combine(root, "ImageSets", "Segmentation", "val.txt"), ids);
+        string model = Fixtures.File("semantic_final_resize", "fusable.onnx");
+
+        string output = TestPaths.NewTempDir();
+        var (code, _, err) = CliRunner.Run("predict", root, "--task", "semantic", "--model", model, "--out", output);
+        Assert.Equal(ExitCodes.PartialFailure, code);
+        Assert.Contains($"decodes to 48×64 with its EXIF orientation (8) applied but its ground truth {Path.Combine(root, "SegmentationClass", ids[0] + ".png")} " +
+                        "is 64×48: its outputs could not be scored against its ground truth; --ignore-exif-orientation decodes it in its stored frame, which is 64×48", err);
+        Assert.False(File.Exists(Path.Combine(output, "SegmentationClass", ids[0] + ".png")));
+        Assert.True(File.Exists(Path.Combine(output, "SegmentationClass", ids[1] + ".png")));
+
+        (code, _, err) = CliRunner.Run("predict", root, "--task", "semantic", "--model", model, "--out", output, "--ignore-exif-orientation");
+        Assert.True(code == ExitCodes.Ok, err);
+        Assert.Equal((64, 48), (LabelMapFile.Read(Path.Combine(output, "SegmentationClass", ids[0] + ".png")).Width,
+                                LabelMapFile.Read(Path.Combine(output, "SegmentationClass", ids[0] + ".png")).Height));
+    }
 }

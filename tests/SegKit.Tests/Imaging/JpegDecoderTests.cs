@@ -90,6 +90,37 @@ public sealed class JpegDecoderTests
         Assert.Equal(stored.Data, image.Data);
     }
 
+    // ReadDecodedSize must say what DecodeRgb returns, for each orientation the PIL fixtures hold, with and without it applied.
+    [Theory]
+    [MemberData(nameof(OrientationFiles))]
+    public void ReadDecodedSize_ExifOrientation_IsTheDecodedSize(string stem)
+    {
+        string path = PilImages.PathOf($"jpeg/{stem}.jpg");
+        var stored = new ImageDecoderOptions { ApplyExifOrientation = false };
+        foreach (var options in new[] { ImageDecoderOptions.Default, stored })
+        {
+            var image = ImageDecoder.DecodeRgb(path, options);
+            var size = ImageDecoder.ReadDecodedSize(path, options);
+            Assert.Equal(new ImageSize(image.Width, image.Height), size.Size);
+            Assert.Equal((ExifOrientation)int.Parse(stem.Split('_')[1]), size.Orientation);
+            var storedImage = ImageDecoder.DecodeRgb(path, stored);
+            Assert.Equal(new ImageSize(storedImage.Width, storedImage.Height), size.StoredSize);
+        }
+    }
+
+    [Fact]
+    public void ReadDecodedSize_PngAndNotAnImage_SizeOrTypedError()
+    {
+        string png = PilImages.PathOf("png/rgb8.png");
+        var image = ImageDecoder.DecodeRgb(png);
+        Assert.Equal(new DecodedImageSize(new ImageSize(image.Width, image.Height), new ImageSize(image.Width, image.Height), ExifOrientation.Normal),
+            ImageDecoder.ReadDecodedSize(png));
+        string text = Path.Combine(TestPaths.NewTempDir(), "notes.jpg");
+        File.WriteAllText(text, "not an image");
+        var e = Assert.Throws<ImageFormatException>(() => ImageDecoder.ReadDecodedSize(text));
+        Assert.Contains(text, e.Message);
+    }
+
     [Fact]
     public void ReadInfo_SharedPhoto_ReportsSizeAndSubsampling()
     {
